@@ -1,0 +1,33 @@
+using Gatehouse.Infrastructure;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.Web;
+
+var builder = WebApplication.CreateBuilder(args);
+
+try
+{
+    if (args is ["migrate", ..])
+    {
+        using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole());
+        return Migrator.RunCommand(builder.Configuration, loggers.CreateLogger("Migrations"));
+    }
+
+    builder.AddDatabase();
+    builder.AddGatehouseAuth();
+    builder.AddWeb();
+
+    var app = builder.Build();
+    app.MigrateOnStartup();
+    app.EnsureSystemMode();
+    app.UseWeb();
+    await app.RunAsync();
+    return 0;
+}
+catch (StartupException e)
+{
+    Console.Error.WriteLine($"Gatehouse cannot start: {e.Message}");
+    return 1;
+}
+
+public partial class Program;

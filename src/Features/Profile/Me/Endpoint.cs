@@ -1,0 +1,29 @@
+using FastEndpoints;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+
+namespace Gatehouse.Features.Profile.Me;
+
+internal sealed class Endpoint(Db db) : EndpointWithoutRequest<Response>
+{
+    public override void Configure()
+    {
+        Get("auth/me");
+        Summary(s =>
+        {
+            s.Summary = "The caller's profile and auth context";
+            s.Description = "Who is calling (provisioned on the first request), how they authenticated, the request's workspace and their permissions.";
+            s.ResponseExamples[200] = Response.Example;
+            s.Responses[200] = "The caller's profile.";
+            s.Responses[401] = "No valid credential.";
+            s.Responses[403] = "The account is disabled, or the requested workspace is not one of the caller's.";
+        });
+    }
+
+    public override async Task HandleAsync(CancellationToken ct)
+    {
+        var auth = HttpContext.Auth();
+        var profile = await Data.LoadAsync(db, auth, ct);
+        await Send.OkAsync(Response.From(profile, auth), ct);
+    }
+}

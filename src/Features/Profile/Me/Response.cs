@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Gatehouse.Infrastructure.Auth;
+
+namespace Gatehouse.Features.Profile.Me;
+
+internal sealed class Response
+{
+    public Guid Id { get; init; }
+    public string? Email { get; init; }
+    public string? FullName { get; init; }
+    public string? AvatarUrl { get; init; }
+    public JsonElement Preferences { get; init; }
+    public AuthMethod AuthMethod { get; init; }
+    /// <summary>The workspace this request runs in.</summary>
+    public Guid? OrganizationId { get; init; }
+    public Guid? ActiveWorkspaceId { get; init; }
+    public IReadOnlyList<string> Permissions { get; init; } = [];
+    public bool IsActive { get; init; }
+
+    public static Response From(Data.Profile profile, AuthContext auth) => new()
+    {
+        Id = profile.Id,
+        Email = profile.Email,
+        FullName = profile.FullName,
+        AvatarUrl = profile.AvatarUrl,
+        Preferences = JsonDocument.Parse(profile.Preferences).RootElement.Clone(),
+        AuthMethod = auth.Method,
+        OrganizationId = auth.WorkspaceId,
+        ActiveWorkspaceId = profile.ActiveWorkspaceId,
+        Permissions = auth.Permissions.Order(StringComparer.Ordinal).ToList(),
+        IsActive = profile.IsActive,
+    };
+
+    internal static readonly Response Example = new()
+    {
+        Id = Guid.Parse("0193a5c2-7d1e-7c4a-9f10-2b3c4d5e6f70"),
+        Email = "ada@example.com",
+        FullName = "Ada Lovelace",
+        AvatarUrl = "https://example.com/ada.png",
+        Preferences = JsonDocument.Parse("""{"theme":"dark"}""").RootElement.Clone(),
+        AuthMethod = AuthMethod.Auth0,
+        OrganizationId = Guid.Parse("0193a5c2-7d1e-7c4a-9f10-2b3c4d5e6f71"),
+        ActiveWorkspaceId = Guid.Parse("0193a5c2-7d1e-7c4a-9f10-2b3c4d5e6f71"),
+        Permissions = ["read:reports"],
+        IsActive = true,
+    };
+}

@@ -1,0 +1,26 @@
+namespace Gatehouse.Infrastructure.Auth;
+
+/// <summary>
+/// Who is acting and where: built once per request by <see cref="AuthContextPreProcessor"/> and
+/// read by endpoints through <see cref="AuthContextExtensions.Auth"/>.
+/// </summary>
+/// <param name="WorkspaceId">The request's workspace; null only for a user left with no membership.</param>
+/// <param name="Role">The caller's role in that workspace: owner, admin or member.</param>
+public sealed record AuthContext(
+    Guid UserId,
+    string? Email,
+    Guid? WorkspaceId,
+    string? Role,
+    AuthMethod Method,
+    IReadOnlySet<string> Permissions)
+{
+    public bool CanManageMembers => Role is "owner" or "admin";
+}
+
+public static class AuthContextExtensions
+{
+    /// <summary>The request's auth context; present on every endpoint that is not anonymous.</summary>
+    public static AuthContext Auth(this HttpContext context) =>
+        context.Features.Get<AuthContext>()
+        ?? throw new InvalidOperationException("No auth context: the endpoint is anonymous or the pre-processor did not run.");
+}

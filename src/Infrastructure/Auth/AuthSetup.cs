@@ -1,0 +1,53 @@
+using FastEndpoints;
+using Microsoft.AspNetCore.Authentication;
+using Npgsql;
+
+namespace Gatehouse.Infrastructure.Auth;
+
+public static class AuthSetup
+{
+    public static WebApplicationBuilder AddGatehouseAuth(this WebApplicationBuilder builder)
+    {
+        var settings = AuthSettings.Read(builder.Configuration, builder.Environment);
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<JwksFetcher>();
+        foreach (var provider in settings.Providers)
+            services.AddSingleton(sp => new JwksCache(provider, sp.GetRequiredService<JwksFetcher>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<JwksCache>()));
+        services.AddSingleton<TokenValidator>();
+        services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddSingleton<SystemUser>();
+        services.AddSingleton<AuthContextResolver>();
+        services.AddSingleton<AuthContextPreProcessor>();
+        services.AddHostedService<JwksRefresher>();
+        services.AddSingleton<Web.IReadinessCheck, JwksReadiness>();
+
+        services.AddAuthentication(GatehouseAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, GatehouseAuthenticationHandler>(GatehouseAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        return builder;
+    }
+
+    /// <summary>System mode: warn loudly and make sure FIRST_SUPERUSER exists with a workspace.</summary>
+    public static WebApplication EnsureSystemMode(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<AuthSettings>();
+        if (settings.Enabled)
+            return app;
+        app.Logger.LogWarning("ENABLE_AUTH=false: authentication is OFF and every request acts as {FirstSuperuser}. Never run this way in production.",
+            settings.FirstSuperuser);
+        app.Services.GetRequiredService<SystemUser>()
+            .EnsureAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), settings.FirstSuperuser!, CancellationToken.None)
+            .GetAwaiter().GetResult();
+        return app;
+    }
+
+    /// <summary>Every endpoint gets the auth-context pre-processor; FastEndpoints skips the handler once it has answered.</summary>
+    public static void ConfigureEndpoint(EndpointDefinition endpoint, AuthContextPreProcessor preProcessor)
+    {
+        endpoint.PreProcessors(Order.Before, preProcessor);
+        endpoint.DontExecuteHandlerIfResponseStarted();
+    }
+}

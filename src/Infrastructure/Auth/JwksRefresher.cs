@@ -1,0 +1,37 @@
+using Gatehouse.Infrastructure.Web;
+
+namespace Gatehouse.Infrastructure.Auth;
+
+/// <summary>Fetches each provider's JWKS at start-up and then refreshes it in the background.</summary>
+public sealed class JwksRefresher(IEnumerable<JwksCache> caches, TimeProvider time) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(caches.Select(cache => RefreshLoopAsync(cache, stoppingToken)));
+
+    private async Task RefreshLoopAsync(JwksCache cache, CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await cache.RefreshAsync();
+                await Task.Delay(cache.NextRefreshDelay, time, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}
+
+/// <summary>Not ready while a provider's JWKS holds no key that can verify a token: say how to fix it.</summary>
+public sealed class JwksReadiness(IEnumerable<JwksCache> caches) : IReadinessCheck
+{
+    public string Name => "identity_providers";
+
+    public Task<string?> ProblemAsync(CancellationToken ct)
+    {
+        var problems = caches.Select(c => c.EmptyKeySetProblem).OfType<string>().ToList();
+        return Task.FromResult(problems.Count == 0 ? null : string.Join(" ", problems));
+    }
+}

@@ -1,0 +1,32 @@
+using Dapper;
+using Npgsql;
+
+namespace Gatehouse.Infrastructure.Database;
+
+public static class DatabaseSetup
+{
+    /// <summary>The runtime connection (the role the API acts as) and the schema owner's (migrations).</summary>
+    public sealed record ConnectionStrings(string Runtime, string Migration);
+
+    public static ConnectionStrings ReadConnectionStrings(IConfiguration config)
+    {
+        var runtime = DatabaseUrl.Resolve(config, "DATABASE_URL", config.GetConnectionString("Default"));
+        var migration = string.IsNullOrWhiteSpace(config["MIGRATION_DATABASE_URL"])
+            ? runtime
+            : DatabaseUrl.Resolve(config, "MIGRATION_DATABASE_URL");
+        return new(runtime, migration);
+    }
+
+    public static WebApplicationBuilder AddDatabase(this WebApplicationBuilder builder)
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        var connections = ReadConnectionStrings(builder.Configuration);
+        builder.Services.AddSingleton(connections);
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connections.Runtime)
+        {
+            Name = "gatehouse",
+        }.Build());
+        builder.Services.AddSingleton<Db>();
+        return builder;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Data;
+using Npgsql;
+
+namespace Gatehouse.Infrastructure.Database;
+
+/// <summary>
+/// Opens the unit of work for a request: one connection, one transaction, whose first round trip sets
+/// the request's user and workspace as transaction-local settings (read by row-level security), so a
+/// pooled connection never carries one request's context into the next.
+/// </summary>
+public sealed class Db(NpgsqlDataSource dataSource)
+{
+    private const string SetContextSql = """
+        select set_config('gatehouse.user_id', @userId, true),
+               set_config('gatehouse.workspace_id', @workspaceId, true)
+        """;
+
+    public NpgsqlDataSource DataSource => dataSource;
+
+    public async Task<DbSession> BeginAsync(Guid? userId, Guid? workspaceId, CancellationToken ct,
+        IsolationLevel isolation = IsolationLevel.ReadCommitted)
+    {
+        var connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(isolation, ct);
+            await using (var command = new NpgsqlCommand(SetContextSql, connection, transaction))
+            {
+                command.Parameters.AddWithValue("userId", userId?.ToString() ?? "");
+                command.Parameters.AddWithValue("workspaceId", workspaceId?.ToString() ?? "");
+                await command.ExecuteNonQueryAsync(ct);
+            }
+            return new DbSession(connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}
+
+public sealed class DbSession(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+{
+    public NpgsqlConnection Connection { get; } = connection;
+    public NpgsqlTransaction Transaction { get; } = transaction;
+
+    public Task CommitAsync(CancellationToken ct) => Transaction.CommitAsync(ct);
+
+    /// <summary>Rolls back whatever was not committed and returns the connection to the pool.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+}

@@ -1,0 +1,120 @@
+using System.Reflection;
+using DbUp;
+using DbUp.Engine;
+using Npgsql;
+
+namespace Gatehouse.Infrastructure.Database;
+
+/// <summary>Applies <c>migrations/*.sql</c> (embedded) with DbUp: in name order, one transaction per script, journaled.</summary>
+public static class Migrator
+{
+    private const string ResourcePrefix = "migrations/";
+    public const string JournalTable = "schemaversions";
+
+    public sealed record Result(bool Successful, string? FailedScript, string? Error, IReadOnlyList<string> Applied);
+
+    public static IReadOnlyList<SqlScript> EmbeddedScripts()
+    {
+        var assembly = typeof(Migrator).Assembly;
+        return assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(name =>
+            {
+                using var stream = assembly.GetManifestResourceStream(name)!;
+                using var reader = new StreamReader(stream);
+                return new SqlScript(name[ResourcePrefix.Length..], reader.ReadToEnd());
+            })
+            .ToList();
+    }
+
+    /// <param name="runtimeRole">The role the API connects as, granted access to the tables when it is not the owner.</param>
+    public static Result Apply(string migrationConnectionString, IEnumerable<SqlScript> scripts, string? runtimeRole, ILogger logger)
+    {
+        var engine = DeployChanges.To
+            .PostgresqlDatabase(migrationConnectionString)
+            .WithScripts(scripts)
+            .WithTransactionPerScript()
+            // Scripts contain dollar-quoted PL/pgSQL; DbUp's $variable$ substitution would mangle it.
+            .WithVariablesDisabled()
+            .JournalToPostgresqlTable("public", JournalTable)
+            .LogTo(logger)
+            .Build();
+
+        var result = engine.PerformUpgrade();
+        var applied = result.Scripts.Select(s => s.Name).ToList();
+        if (!result.Successful)
+            return new Result(false, result.ErrorScript?.Name, result.Error?.Message, applied);
+
+        if (runtimeRole is not null)
+            GrantRuntimeRole(migrationConnectionString, runtimeRole);
+        return new Result(true, null, null, applied);
+    }
+
+    /// <summary>Names of embedded scripts that the journal does not list yet; null when the database cannot be asked.</summary>
+    public static async Task<IReadOnlyList<string>> PendingAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select scriptname from public.schemaversions");
+        var applied = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                applied.Add(reader.GetString(0));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            // No journal yet: everything is pending.
+        }
+        return EmbeddedScripts().Select(s => s.Name).Where(n => !applied.Contains(n)).ToList();
+    }
+
+    /// <summary>The runtime role owns nothing; it is granted plain DML on the tables the owner created.</summary>
+    private static void GrantRuntimeRole(string connectionString, string runtimeRole)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var current = new NpgsqlCommand("select current_user", connection);
+        if ((string)current.ExecuteScalar()! == runtimeRole)
+            return;
+        var role = QuoteIdentifier(runtimeRole);
+        using var grant = new NpgsqlCommand($"""
+            grant usage on schema public to {role};
+            grant select, insert, update, delete on all tables in schema public to {role};
+            grant execute on all functions in schema public to {role};
+            """, connection);
+        grant.ExecuteNonQuery();
+    }
+
+    private static string QuoteIdentifier(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+
+    /// <summary><c>dotnet Api.dll migrate</c>: 0 on success, 1 with the failing script's name otherwise.</summary>
+    public static int RunCommand(IConfiguration config, ILogger logger)
+    {
+        try
+        {
+            var connections = DatabaseSetup.ReadConnectionStrings(config);
+            var result = Apply(connections.Migration, EmbeddedScripts(), RuntimeRole(connections), logger);
+            if (result.Successful)
+            {
+                Console.WriteLine(result.Applied.Count == 0
+                    ? "Database is up to date."
+                    : $"Applied {result.Applied.Count} migration(s): {string.Join(", ", result.Applied)}");
+                return 0;
+            }
+            Console.Error.WriteLine($"Migration failed in script {result.FailedScript}: {result.Error}");
+            return 1;
+        }
+        catch (Exception e) when (e is StartupException or NpgsqlException)
+        {
+            Console.Error.WriteLine($"Migration failed: {e.Message}");
+            return 1;
+        }
+    }
+
+    public static string? RuntimeRole(DatabaseSetup.ConnectionStrings connections) =>
+        connections.Runtime == connections.Migration
+            ? null
+            : new NpgsqlConnectionStringBuilder(connections.Runtime).Username;
+}

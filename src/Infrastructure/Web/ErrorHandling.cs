@@ -1,0 +1,99 @@
+using System.Text.Json;
+using FluentValidation.Results;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Gatehouse.Infrastructure.Web;
+
+/// <summary>
+/// Every error leaves as RFC 9457 problem+json with status, title and detail: validation failures
+/// (keyed by snake_case field), unparsable bodies, unknown routes, and unexpected exceptions alike.
+/// </summary>
+public static class ErrorHandling
+{
+    public const string ProblemJson = "application/problem+json";
+
+    public static IServiceCollection AddErrorHandling(this IServiceCollection services) =>
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            var status = c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode;
+            c.ProblemDetails.Detail ??= DefaultDetail(status);
+            c.ProblemDetails.Extensions.Remove("traceId");
+            c.ProblemDetails.Extensions["trace_id"] = c.HttpContext.TraceIdentifier;
+        });
+
+    public static WebApplication UseErrorHandling(this WebApplication app)
+    {
+        // Exceptions never reach the client: the handler writes a bare 500 problem (or the status of
+        // a BadHttpRequestException, such as 413), and logs the exception server-side.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>FastEndpoints' validation response: a problem whose <c>errors</c> are keyed by the JSON field name.</summary>
+    public static object ValidationProblem(List<ValidationFailure> failures, HttpContext context, int status)
+    {
+        var problem = new HttpValidationProblemDetails(failures
+            .GroupBy(f => FieldName(f.PropertyName))
+            .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct().ToArray()))
+        {
+            Status = status,
+            Title = status == StatusCodes.Status400BadRequest ? "One or more validation errors occurred." : TitleFor(status),
+            Detail = failures.Count == 1 ? failures[0].ErrorMessage : "See errors for the fields that need attention.",
+            Type = $"https://httpstatuses.io/{status}",
+        };
+        problem.Extensions["trace_id"] = context.TraceIdentifier;
+        return problem;
+    }
+
+    /// <summary>Writes a problem response outside FastEndpoints' pipeline (authentication, pre-processors).</summary>
+    public static Task WriteProblemAsync(this HttpContext context, int status, string detail, string? title = null)
+    {
+        context.Response.StatusCode = status;
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Title = title ?? TitleFor(status),
+            Detail = detail,
+            Type = $"https://httpstatuses.io/{status}",
+        };
+        problem.Extensions["trace_id"] = context.TraceIdentifier;
+        return context.Response.WriteAsJsonAsync(problem, JsonOptions, ProblemJson, context.RequestAborted);
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    /// <summary><c>FullName</c> → <c>full_name</c>; nested paths keep their dots.</summary>
+    public static string FieldName(string propertyName) =>
+        string.Join('.', propertyName.Split('.').Select(JsonNamingPolicy.SnakeCaseLower.ConvertName));
+
+    public static string TitleFor(int status) => status switch
+    {
+        400 => "Bad request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not found",
+        405 => "Method not allowed",
+        409 => "Conflict",
+        410 => "Gone",
+        413 => "Payload too large",
+        415 => "Unsupported media type",
+        429 => "Too many requests",
+        503 => "Service unavailable",
+        _ when status >= 500 => "Internal server error",
+        _ => "Error",
+    };
+
+    private static string DefaultDetail(int status) => status switch
+    {
+        404 => "No resource matches this URL.",
+        405 => "This URL does not accept that HTTP method.",
+        413 => "The request body is too large.",
+        415 => "Send the request body as application/json.",
+        _ when status >= 500 => "An unexpected error occurred. It has been logged.",
+        _ => TitleFor(status) + ".",
+    };
+}

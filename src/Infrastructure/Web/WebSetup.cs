@@ -1,0 +1,84 @@
+using System.Text.Json;
+using FastEndpoints;
+using FastEndpoints.Swagger;
+using Gatehouse.Infrastructure.Auth;
+using Microsoft.AspNetCore.Mvc;
+using NSwag;
+
+namespace Gatehouse.Infrastructure.Web;
+
+public static class WebSetup
+{
+    public const string RoutePrefix = "api/v1";
+
+    public static WebApplicationBuilder AddWeb(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddErrorHandling();
+        builder.Services.AddHealth();
+        builder.Services.AddFastEndpoints();
+        builder.Services.SwaggerDocument(o =>
+        {
+            o.ShortSchemaNames = false;
+            o.EnableJWTBearerAuth = false;
+            o.AutoTagPathSegmentIndex = 0;
+            o.DocumentSettings = s =>
+            {
+                s.DocumentName = "v1";
+                s.Title = "Gatehouse";
+                s.Version = "v1";
+                s.Description = "Identity and workspace API: tokens from Auth0 and Authentik, API keys, workspaces.";
+                s.AddAuth("Bearer", new OpenApiSecurityScheme
+                {
+                    Type = OpenApiSecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "JWT",
+                    Description = "An access token from a configured Auth0 or Authentik provider.",
+                });
+                s.AddAuth("ApiKey", new OpenApiSecurityScheme
+                {
+                    Type = OpenApiSecuritySchemeType.ApiKey,
+                    Name = "X-API-Key",
+                    In = OpenApiSecurityApiKeyLocation.Header,
+                    Description = "An API key created through /api/v1/api-keys.",
+                });
+            };
+        });
+
+        var origins = (builder.Configuration["CORS_ORIGINS"] ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        builder.Services.AddCors(o => o.AddDefaultPolicy(p => p
+            .WithOrigins(origins)
+            .WithHeaders("Authorization", "Content-Type", "X-API-Key", "X-Workspace-ID", "X-Organization-ID", "X-Tenant-ID")
+            .WithMethods("GET", "POST", "PATCH", "DELETE")));
+        return builder;
+    }
+
+    public static WebApplication UseWeb(this WebApplication app)
+    {
+        app.UseErrorHandling();
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        var preProcessor = app.Services.GetRequiredService<AuthContextPreProcessor>();
+        app.UseFastEndpoints(c =>
+        {
+            c.Endpoints.RoutePrefix = RoutePrefix;
+            c.Endpoints.Configurator = ep => AuthSetup.ConfigureEndpoint(ep, preProcessor);
+            c.Security.PermissionsClaimType = GatehouseAuthenticationHandler.PermissionClaim;
+            // Every endpoint class is called Endpoint: the slice's folder names the operation.
+            c.Endpoints.NameGenerator = ctx => SliceName(ctx.EndpointType);
+            c.Serializer.Options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            c.Serializer.SerializerErrorsField = "body";
+            c.Errors.ContentType = ErrorHandling.ProblemJson;
+            c.Errors.ProducesMetadataType = typeof(HttpValidationProblemDetails);
+            c.Errors.ResponseBuilder = ErrorHandling.ValidationProblem;
+        });
+        app.UseSwaggerGen();
+        app.MapHealth();
+        return app;
+    }
+
+    /// <summary><c>Gatehouse.Features.Profile.UpdateProfile.Endpoint</c> → <c>UpdateProfile</c>.</summary>
+    public static string SliceName(Type endpointType) =>
+        endpointType.Namespace![(endpointType.Namespace!.LastIndexOf('.') + 1)..];
+}
