@@ -1,0 +1,97 @@
+using Dapper;
+using DbUp.Engine;
+using Gatehouse.Infrastructure.Database;
+using Gatehouse.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gatehouse.Tests.Infrastructure.Database;
+
+public sealed class MigrationTests
+{
+    [Fact]
+    public async Task Migrations_apply_to_an_empty_database_and_a_rerun_is_a_no_op()
+    {
+        var db = await TestDatabase.CreateAsync("migrate");
+        var scripts = Migrator.EmbeddedScripts();
+        scripts.ShouldNotBeEmpty();
+
+        var first = Migrator.Apply(db.ConnectionString(), scripts, null, NullLogger.Instance);
+        first.Successful.ShouldBeTrue(first.Error);
+        first.Applied.ShouldBe(scripts.Select(s => s.Name).ToList());
+
+        var second = Migrator.Apply(db.ConnectionString(), scripts, null, NullLogger.Instance);
+        second.Successful.ShouldBeTrue();
+        second.Applied.ShouldBeEmpty();
+
+        await using var connection = await db.Owner.OpenConnectionAsync();
+        var tables = (await connection.QueryAsync<string>(
+            "select table_name from information_schema.tables where table_schema = 'public'")).ToList();
+        tables.ShouldContain("users");
+        tables.ShouldContain("workspaces");
+        tables.ShouldContain("workspace_members");
+        tables.ShouldContain("api_keys");
+        (await Migrator.PendingAsync(db.Owner, default)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_broken_script_fails_naming_the_script_and_rolls_back_its_changes()
+    {
+        var db = await TestDatabase.CreateAsync("broken");
+        var broken = new SqlScript("9999_broken.sql", "create table half_done (id int); select * from no_such_table;");
+        var scripts = Migrator.EmbeddedScripts().Append(broken);
+
+        var result = Migrator.Apply(db.ConnectionString(), scripts, null, NullLogger.Instance);
+
+        result.Successful.ShouldBeFalse();
+        result.FailedScript.ShouldBe("9999_broken.sql");
+        await using var connection = await db.Owner.OpenConnectionAsync();
+        (await connection.ExecuteScalarAsync<bool>("select to_regclass('half_done') is not null")).ShouldBeFalse();
+        (await connection.ExecuteScalarAsync<bool>("select to_regclass('users') is not null")).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Migrate_command_exits_zero_and_then_reports_up_to_date()
+    {
+        var db = await TestDatabase.CreateAsync("cmd");
+        var env = new Dictionary<string, string?> { ["DATABASE_URL"] = db.AppUrl, ["MIGRATION_DATABASE_URL"] = db.OwnerUrl };
+
+        var (exit, output) = await ApiProcess.RunAsync(env, "migrate");
+        exit.ShouldBe(0, output);
+        output.ShouldContain("0001_create_schema.sql");
+
+        var (again, againOutput) = await ApiProcess.RunAsync(env, "migrate");
+        again.ShouldBe(0, againOutput);
+        againOutput.ShouldContain("up to date");
+    }
+
+    [Fact]
+    public async Task Migrate_command_fails_without_echoing_a_malformed_url()
+    {
+        var (exit, output) = await ApiProcess.RunAsync(
+            new Dictionary<string, string?> { ["DATABASE_URL"] = "mysql://root:s3cret-pw@db/x" }, "migrate");
+
+        exit.ShouldNotBe(0);
+        output.ShouldContain("DATABASE_URL");
+        output.ShouldNotContain("s3cret-pw");
+    }
+
+    [Fact]
+    public async Task After_start_up_no_migration_is_pending()
+    {
+        var app = await TestApp.GetAsync();
+        (await Migrator.PendingAsync(app.Owner, default)).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("postgres://u:p%40ss@db.example.com:6543/gate?sslmode=require", "db.example.com", 6543, "gate", "u", "p@ss")]
+    [InlineData("postgresql://user@localhost/app", "localhost", 5432, "app", "user", null)]
+    public void Database_urls_become_connection_strings(string url, string host, int port, string database, string user, string? password)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(DatabaseUrl.ToConnectionString(url, "DATABASE_URL"));
+        builder.Host.ShouldBe(host);
+        builder.Port.ShouldBe(port);
+        builder.Database.ShouldBe(database);
+        builder.Username.ShouldBe(user);
+        builder.Password.ShouldBe(password);
+    }
+}

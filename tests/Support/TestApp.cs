@@ -1,0 +1,113 @@
+using System.Net.Http.Headers;
+using DevIdp.Tokens;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace Gatehouse.Tests.Support;
+
+/// <summary>
+/// The one in-process Gatehouse of this test process (FastEndpoints keeps static configuration),
+/// with its own migrated database and two real identity providers serving JWKS over HTTP.
+/// Tests share it and keep apart by creating uniquely named data.
+/// </summary>
+public sealed class TestApp
+{
+    private static readonly Lazy<Task<TestApp>> Shared = new(StartAsync);
+
+    public const string ClaimNamespace = "https://gatehouse.test/";
+    public const string LogoutRedirect = "https://app.example.com/";
+    public const string AllowedLogoutRedirect = "https://app.example.com/signed-out";
+    public const string Auth0ClientId = "test-spa";
+
+    public required TestDatabase Db { get; init; }
+    public required TestIdentityProvider Auth0 { get; init; }
+    public required TestIdentityProvider Authentik { get; init; }
+    public required WebApplicationFactory<Program> Factory { get; init; }
+    /// <summary>A 1024-bit RSA key that the Auth0 provider publishes: too short to be trusted.</summary>
+    public required SigningKey WeakKey { get; init; }
+    /// <summary>A P-256 key that the Authentik provider publishes (ES256 is allowed there, not for Auth0).</summary>
+    public required SigningKey EcKey { get; init; }
+    public NpgsqlDataSource Owner => Db.Owner;
+
+    public static Task<TestApp> GetAsync() => Shared.Value;
+
+    private static async Task<TestApp> StartAsync()
+    {
+        var db = await TestDatabase.CreateAsync("app");
+        var auth0 = await TestIdentityProvider.StartAuth0Async();
+        var authentik = await TestIdentityProvider.StartAuthentikAsync();
+        var weak = SigningKey.CreateRsa(bits: 1024);
+        auth0.Publish(auth0.Key, weak);
+        var ec = SigningKey.CreateEc();
+        authentik.Publish(authentik.Key, ec);
+        foreach (var (name, value) in Environment(db, auth0, authentik))
+            System.Environment.SetEnvironmentVariable(name, value);
+
+        var factory = new WebApplicationFactory<Program>();
+        _ = factory.Server; // start now, so that a start-up failure fails loudly here
+        return new TestApp { Db = db, Auth0 = auth0, Authentik = authentik, Factory = factory, WeakKey = weak, EcKey = ec };
+    }
+
+    /// <summary>The configuration of the shared app; a separate process starts from it and overrides what it tests.</summary>
+    public static Dictionary<string, string?> Environment(TestDatabase db, TestIdentityProvider auth0, TestIdentityProvider? authentik) => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        ["DATABASE_URL"] = db.AppUrl,
+        ["MIGRATION_DATABASE_URL"] = db.OwnerUrl,
+        ["MIGRATE_ON_STARTUP"] = "true",
+        ["ENABLE_AUTH"] = "true",
+        ["AUTH_ALLOW_HTTP"] = "true",
+        ["AUTH0_ISSUER"] = auth0.Issuer,
+        ["AUTH0_AUDIENCE"] = auth0.Audience,
+        ["AUTH0_CLIENT_ID"] = Auth0ClientId,
+        ["AUTH0_CLAIM_NAMESPACE"] = ClaimNamespace,
+        ["AUTH0_LOGOUT_REDIRECT_URL"] = LogoutRedirect,
+        ["LOGOUT_REDIRECT_ALLOWLIST"] = AllowedLogoutRedirect,
+        ["AUTHENTIK_ISSUER"] = authentik?.Issuer,
+        ["AUTHENTIK_BASE_URL"] = authentik is null ? null : new Uri(authentik.Issuer).GetLeftPart(UriPartial.Authority),
+        ["AUTHENTIK_APP_SLUG"] = authentik is null ? null : "gatehouse",
+        ["AUTHENTIK_CLIENT_ID"] = authentik?.Audience,
+        ["AUTHENTIK_ALGORITHMS"] = authentik is null ? null : "RS256,ES256",
+    };
+
+    public HttpClient Client(string? token = null, string? apiKey = null, Guid? workspace = null)
+    {
+        var client = Factory.CreateClient();
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
+        if (workspace is not null) client.DefaultRequestHeaders.Add("X-Workspace-ID", workspace.ToString());
+        return client;
+    }
+
+    /// <summary>A new subject's Auth0 token and an authenticated client for it.</summary>
+    public HttpClient Auth0Client(out string subject, string? email = null, string? name = null, bool emailVerified = true)
+    {
+        subject = Unique.Subject();
+        return Client(Auth0.Token(subject, Unique.Claims(email ?? Unique.Email(), name ?? "Test User", emailVerified)));
+    }
+}
+
+public static class Unique
+{
+    public static string Subject(string prefix = "auth0|") => prefix + Guid.NewGuid().ToString("N");
+    public static string Email() => $"user-{Guid.NewGuid():N}@example.com";
+    public static string Name(string prefix = "ws") => $"{prefix}-{Guid.NewGuid():N}"[..20];
+
+    public static Dictionary<string, System.Text.Json.Nodes.JsonNode?> Claims(string? email, string? name, bool emailVerified = true,
+        params string[] permissions)
+    {
+        var claims = new Dictionary<string, System.Text.Json.Nodes.JsonNode?>();
+        if (email is not null) { claims["email"] = email; claims["email_verified"] = emailVerified; }
+        if (name is not null) claims["name"] = name;
+        if (permissions.Length > 0) claims["permissions"] = new System.Text.Json.Nodes.JsonArray(permissions.Select(p => (System.Text.Json.Nodes.JsonNode?)p).ToArray());
+        return claims;
+    }
+}
+
+/// <summary>Shares the process-wide app with a test class.</summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    public TestApp App { get; private set; } = null!;
+    public async Task InitializeAsync() => App = await TestApp.GetAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
+}

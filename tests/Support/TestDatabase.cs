@@ -1,0 +1,47 @@
+using Npgsql;
+
+namespace Gatehouse.Tests.Support;
+
+/// <summary>
+/// A database of its own for this test process, on the cluster that ./test started, reached as the
+/// two roles the API uses: the schema owner (migrations, and test assertions that must see every row)
+/// and the runtime role the API connects as.
+/// </summary>
+public sealed class TestDatabase
+{
+    public string Name { get; }
+    public string OwnerUrl { get; }
+    public string AppUrl { get; }
+    public NpgsqlDataSource Owner { get; }
+
+    private static readonly string Host = Env("GATEHOUSE_TEST_PG", "127.0.0.1:55433");
+    private static readonly string OwnerCredentials = Env("GATEHOUSE_TEST_OWNER", "gatehouse_owner:gatehouse-owner-dev");
+    private static readonly string AppCredentials = Env("GATEHOUSE_TEST_APP", "gatehouse_app:gatehouse-app-dev");
+
+    private TestDatabase(string name)
+    {
+        Name = name;
+        OwnerUrl = Url(OwnerCredentials, name);
+        AppUrl = Url(AppCredentials, name);
+        Owner = NpgsqlDataSource.Create(Gatehouse.Infrastructure.Database.DatabaseUrl.ToConnectionString(OwnerUrl, "test"));
+    }
+
+    /// <summary>Creates an empty database owned by the owner role.</summary>
+    public static async Task<TestDatabase> CreateAsync(string purpose)
+    {
+        var name = $"gh_{purpose}_{Guid.NewGuid():N}";
+        await using var admin = NpgsqlDataSource.Create(
+            Gatehouse.Infrastructure.Database.DatabaseUrl.ToConnectionString(Url(OwnerCredentials, "postgres"), "test"));
+        await using var create = admin.CreateCommand($"create database {name}");
+        await create.ExecuteNonQueryAsync();
+        return new TestDatabase(name);
+    }
+
+    public static string Url(string credentials, string database) => $"postgres://{credentials}@{Host}/{database}";
+
+    public string ConnectionString(bool owner = true) =>
+        Gatehouse.Infrastructure.Database.DatabaseUrl.ToConnectionString(owner ? OwnerUrl : AppUrl, "test");
+
+    private static string Env(string name, string fallback) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
+}
