@@ -111,3 +111,25 @@ public sealed class AppFixture : IAsyncLifetime
     public async Task InitializeAsync() => App = await TestApp.GetAsync();
     public Task DisposeAsync() => Task.CompletedTask;
 }
+
+public static class OwnerSql
+{
+    /// <summary>Reads as the schema owner, which sees every row: for asserting what the API wrote.</summary>
+    public static async Task<T> ScalarAsync<T>(this TestApp app, string sql, object? args = null)
+    {
+        await using var connection = await app.Owner.OpenConnectionAsync();
+        return await Dapper.SqlMapper.ExecuteScalarAsync<T>(connection, sql, args);
+    }
+
+    public static async Task<int> ExecuteAsync(this TestApp app, string sql, object? args = null)
+    {
+        await using var connection = await app.Owner.OpenConnectionAsync();
+        return await Dapper.SqlMapper.ExecuteAsync(connection, sql, args);
+    }
+
+    public static async Task<List<T>> QueryAsync<T>(this TestApp app, string sql, object? args = null)
+    {
+        await using var connection = await app.Owner.OpenConnectionAsync();
+        return (await Dapper.SqlMapper.QueryAsync<T>(connection, sql, args)).ToList();
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using Gatehouse.Tests.Support;
+
+namespace Gatehouse.Tests.Infrastructure.Auth;
+
+public sealed class StartupConfigurationTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private Dictionary<string, string?> Environment() => TestApp.Environment(fixture.App.Db, fixture.App.Auth0, null);
+
+    [Fact]
+    public async Task System_mode_acts_as_the_first_superuser_without_credentials()
+    {
+        var env = Environment();
+        var email = Unique.Email();
+        env["ENABLE_AUTH"] = "false";
+        env["FIRST_SUPERUSER"] = email;
+        await using var api = await ApiProcess.StartAsync(env);
+
+        var me = await (await api.Http.GetAsync("/api/v1/auth/me")).ShouldBeOkJsonAsync();
+
+        me.GetProperty("auth_method").GetString().ShouldBe("system");
+        me.GetProperty("email").GetString().ShouldBe(email);
+        me.GetProperty("organization_id").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.String);
+        api.Output.ShouldContain("ENABLE_AUTH=false");
+        (await fixture.App.ScalarAsync<bool>("select is_superuser from users where email = @email", new { email })).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task System_mode_is_refused_in_production()
+    {
+        var env = Environment();
+        env["ENABLE_AUTH"] = "false";
+        env["FIRST_SUPERUSER"] = Unique.Email();
+        env["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        var (exit, output) = await ApiProcess.RunAsync(env);
+
+        exit.ShouldNotBe(0);
+        output.ShouldContain("Production");
+    }
+
+    [Fact]
+    public async Task Auth_enabled_without_a_provider_is_refused_naming_the_variables()
+    {
+        var env = Environment();
+        env["AUTH0_ISSUER"] = null;
+        env["AUTH0_AUDIENCE"] = null;
+
+        var (exit, output) = await ApiProcess.RunAsync(env);
+
+        exit.ShouldNotBe(0);
+        output.ShouldContain("AUTH0_DOMAIN");
+        output.ShouldContain("AUTHENTIK_BASE_URL");
+    }
+
+    [Fact]
+    public async Task An_http_issuer_without_allow_http_is_refused()
+    {
+        var env = Environment();
+        env["AUTH_ALLOW_HTTP"] = null;
+
+        var (exit, output) = await ApiProcess.RunAsync(env);
+
+        exit.ShouldNotBe(0);
+        output.ShouldContain("AUTH_ALLOW_HTTP");
+    }
+}
