@@ -12,10 +12,7 @@ public sealed record AuthContext(
     Guid? WorkspaceId,
     string? Role,
     AuthMethod Method,
-    IReadOnlySet<string> Permissions)
-{
-    public bool CanManageMembers => Role is "owner" or "admin";
-}
+    IReadOnlySet<string> Permissions);
 
 public static class AuthContextExtensions
 {

@@ -13,6 +13,8 @@ public static class WebSetup
 
     public static WebApplicationBuilder AddWeb(this WebApplicationBuilder builder)
     {
+        // A rule stops at its first failure, so later checks never see a value an earlier one refused.
+        FluentValidation.ValidatorOptions.Global.DefaultRuleLevelCascadeMode = FluentValidation.CascadeMode.Stop;
         builder.Services.AddErrorHandling();
         builder.Services.AddHealth();
         builder.Services.AddFastEndpoints();

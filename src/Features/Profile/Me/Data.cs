@@ -12,21 +12,10 @@ internal static class Data
         where id = @userId
         """;
 
-    internal sealed record Profile
-    {
-        public Guid Id { get; init; }
-        public string? Email { get; init; }
-        public string? FullName { get; init; }
-        public string? AvatarUrl { get; init; }
-        public string Preferences { get; init; } = "{}";
-        public Guid? ActiveWorkspaceId { get; init; }
-        public bool IsActive { get; init; }
-    }
-
-    public static async Task<Profile> LoadAsync(Db db, AuthContext auth, CancellationToken ct)
+    public static async Task<ProfileResponse.Row> LoadAsync(Db db, AuthContext auth, CancellationToken ct)
     {
         await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
-        return await session.Connection.QuerySingleAsync<Profile>(
+        return await session.Connection.QuerySingleAsync<ProfileResponse.Row>(
             new CommandDefinition(LoadProfileSql, new { userId = auth.UserId }, session.Transaction, cancellationToken: ct));
     }
 }

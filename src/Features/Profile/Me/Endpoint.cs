@@ -1,19 +1,21 @@
 using FastEndpoints;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.Profile.Me;
 
-internal sealed class Endpoint(Db db) : EndpointWithoutRequest<Response>
+internal sealed class Endpoint(Db db) : EndpointWithoutRequest<ProfileResponse>
 {
     public override void Configure()
     {
         Get("auth/me");
+        Description(b => b.ProducesProblem(401).ProducesProblem(403));
         Summary(s =>
         {
             s.Summary = "The caller's profile and auth context";
             s.Description = "Who is calling (provisioned on the first request), how they authenticated, the request's workspace and their permissions.";
-            s.ResponseExamples[200] = Response.Example;
+            s.ResponseExamples[200] = OpenApiExample.Of(ProfileResponse.Example);
             s.Responses[200] = "The caller's profile.";
             s.Responses[401] = "No valid credential.";
             s.Responses[403] = "The account is disabled, or the requested workspace is not one of the caller's.";
@@ -24,6 +26,6 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest<Response>
     {
         var auth = HttpContext.Auth();
         var profile = await Data.LoadAsync(db, auth, ct);
-        await Send.OkAsync(Response.From(profile, auth), ct);
+        await Send.OkAsync(ProfileResponse.From(profile, auth), ct);
     }
 }

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Gatehouse.Infrastructure.Auth;
 
-namespace Gatehouse.Features.Profile.Me;
+namespace Gatehouse.Features.Profile;
 
-internal sealed class Response
+/// <summary>The caller's profile and auth context: what GET and PATCH /auth/me both answer.</summary>
+internal sealed class ProfileResponse
 {
     public Guid Id { get; init; }
     public string? Email { get; init; }
@@ -17,21 +18,33 @@ internal sealed class Response
     public IReadOnlyList<string> Permissions { get; init; } = [];
     public bool IsActive { get; init; }
 
-    public static Response From(Data.Profile profile, AuthContext auth) => new()
+    /// <summary>The profile columns, in the shape both slices select them.</summary>
+    internal sealed record Row
     {
-        Id = profile.Id,
-        Email = profile.Email,
-        FullName = profile.FullName,
-        AvatarUrl = profile.AvatarUrl,
-        Preferences = JsonDocument.Parse(profile.Preferences).RootElement.Clone(),
+        public Guid Id { get; init; }
+        public string? Email { get; init; }
+        public string? FullName { get; init; }
+        public string? AvatarUrl { get; init; }
+        public string Preferences { get; init; } = "{}";
+        public Guid? ActiveWorkspaceId { get; init; }
+        public bool IsActive { get; init; }
+    }
+
+    public static ProfileResponse From(Row row, AuthContext auth) => new()
+    {
+        Id = row.Id,
+        Email = row.Email,
+        FullName = row.FullName,
+        AvatarUrl = row.AvatarUrl,
+        Preferences = JsonDocument.Parse(row.Preferences).RootElement.Clone(),
         AuthMethod = auth.Method,
         OrganizationId = auth.WorkspaceId,
-        ActiveWorkspaceId = profile.ActiveWorkspaceId,
+        ActiveWorkspaceId = row.ActiveWorkspaceId,
         Permissions = auth.Permissions.Order(StringComparer.Ordinal).ToList(),
-        IsActive = profile.IsActive,
+        IsActive = row.IsActive,
     };
 
-    internal static readonly Response Example = new()
+    internal static readonly ProfileResponse Example = new()
     {
         Id = Guid.Parse("0193a5c2-7d1e-7c4a-9f10-2b3c4d5e6f70"),
         Email = "ada@example.com",

@@ -1,0 +1,36 @@
+using Dapper;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+
+namespace Gatehouse.Features.Profile.UpdateProfile;
+
+internal static class Data
+{
+    // Each field is written only when the body named it; the row comes back in the profile shape.
+    private const string UpdateProfileSql = """
+        update users set
+            full_name   = case when @setFullName then @fullName else full_name end,
+            avatar_url  = case when @setAvatarUrl then @avatarUrl else avatar_url end,
+            preferences = case when @setPreferences then @preferences::jsonb else preferences end,
+            updated_at  = now()
+        where id = @userId
+        returning id, email, full_name, avatar_url, preferences::text as preferences, active_workspace_id, is_active
+        """;
+
+    public static async Task<ProfileResponse.Row> UpdateAsync(Db db, AuthContext auth, Request request, CancellationToken ct)
+    {
+        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
+        var row = await session.Connection.QuerySingleAsync<ProfileResponse.Row>(new CommandDefinition(UpdateProfileSql, new
+        {
+            userId = auth.UserId,
+            setFullName = request.HasFullName,
+            fullName = request.FullName?.Trim(),
+            setAvatarUrl = request.HasAvatarUrl,
+            avatarUrl = request.AvatarUrl,
+            setPreferences = request.HasPreferences,
+            preferences = request.Preferences?.GetRawText() ?? "{}",
+        }, session.Transaction, cancellationToken: ct));
+        await session.CommitAsync(ct);
+        return row;
+    }
+}

@@ -1,0 +1,45 @@
+using FastEndpoints;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.Web;
+
+namespace Gatehouse.Features.Workspaces.AddMember;
+
+internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
+{
+    public override void Configure()
+    {
+        Post("workspaces/{workspace_id:guid}/members");
+        Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409));
+        Summary(s =>
+        {
+            s.Summary = "Add a user to a workspace";
+            s.Description = "Owners and admins add an existing user by verified email, as admin or member.";
+            s.ExampleRequest = OpenApiExample.Of(Request.Example);
+            s.ResponseExamples[201] = OpenApiExample.Of(MemberResponse.Example);
+            s.Responses[201] = "The new member.";
+            s.Responses[403] = "The caller is not an owner or admin of that workspace.";
+            s.Responses[404] = "No user has that verified email.";
+            s.Responses[409] = "The user is already a member, or several users share the email.";
+        });
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        var auth = HttpContext.Auth();
+        if (!WorkspaceRoles.CanManageMembers(auth.Role))
+        {
+            await Send.ResultAsync(TypedResults.Problem("Only owners and admins can add members.", statusCode: 403));
+            return;
+        }
+
+        var (outcome, member) = await Data.AddAsync(db, auth, request, ct);
+        await (outcome switch
+        {
+            Data.Outcome.Added => Send.ResponseAsync(member!, StatusCodes.Status201Created, ct),
+            Data.Outcome.UnknownEmail => Send.ResultAsync(TypedResults.Problem("No user with that verified email exists.", statusCode: 404)),
+            Data.Outcome.AmbiguousEmail => Send.ResultAsync(TypedResults.Problem("Several users share that email; it does not identify one person.", statusCode: 409)),
+            _ => Send.ResultAsync(TypedResults.Problem("That user is already a member of this workspace.", statusCode: 409)),
+        });
+    }
+}

@@ -1,0 +1,52 @@
+using Dapper;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+using Npgsql;
+
+namespace Gatehouse.Features.Workspaces.ChangeMemberRole;
+
+internal static class Data
+{
+    private const string LockMemberSql = """
+        select role from workspace_members
+        where workspace_id = @workspaceId and user_id = @userId
+        for update
+        """;
+
+    // The trigger enforce_last_owner refuses to leave a workspace without an owner (SQLSTATE GH409).
+    private const string ChangeRoleSql = """
+        with changed as (
+            update workspace_members set role = @role
+            where workspace_id = @workspaceId and user_id = @userId
+            returning user_id, role
+        )
+        select u.id as user_id, u.email, u.full_name, c.role
+        from changed c join users u on u.id = c.user_id
+        """;
+
+    public enum Outcome { Changed, NotAMember, OwnersOnly, LastOwner }
+
+    public static async Task<(Outcome, MemberResponse?)> ChangeAsync(Db db, AuthContext auth, Guid userId, WorkspaceRole role, CancellationToken ct)
+    {
+        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
+        var args = new { workspaceId = auth.WorkspaceId, userId, role = role.ToDatabase() };
+        var current = await session.Connection.QuerySingleOrDefaultAsync<string>(
+            new CommandDefinition(LockMemberSql, args, session.Transaction, cancellationToken: ct));
+        if (current is null)
+            return (Outcome.NotAMember, null);
+        // Admins manage members and admins; only an owner can make or unmake an owner.
+        if ((current == "owner" || role == WorkspaceRole.Owner) && auth.Role != "owner")
+            return (Outcome.OwnersOnly, null);
+        try
+        {
+            var member = await session.Connection.QuerySingleAsync<MemberResponse>(
+                new CommandDefinition(ChangeRoleSql, args, session.Transaction, cancellationToken: ct));
+            await session.CommitAsync(ct);
+            return (Outcome.Changed, member);
+        }
+        catch (PostgresException e) when (e.SqlState == "GH409")
+        {
+            return (Outcome.LastOwner, null);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using FastEndpoints;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.Web;
+
+namespace Gatehouse.Features.Workspaces.ChangeMemberRole;
+
+internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
+{
+    public override void Configure()
+    {
+        Patch("workspaces/{workspace_id:guid}/members/{user_id:guid}");
+        Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409));
+        Summary(s =>
+        {
+            s.Summary = "Change a member's role";
+            s.Description = "Owners and admins change roles; only owners grant or take away ownership. The last owner cannot be demoted.";
+            s.ExampleRequest = OpenApiExample.Of(Request.Example);
+            s.ResponseExamples[200] = OpenApiExample.Of(MemberResponse.Example);
+            s.Responses[200] = "The member with the new role.";
+            s.Responses[403] = "The caller is not an owner or admin of that workspace, or an admin touched ownership.";
+            s.Responses[404] = "That user is not a member of the workspace.";
+            s.Responses[409] = "The change would leave the workspace without an owner.";
+        });
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        var auth = HttpContext.Auth();
+        if (!WorkspaceRoles.CanManageMembers(auth.Role))
+        {
+            await Send.ResultAsync(TypedResults.Problem("Only owners and admins can change roles.", statusCode: 403));
+            return;
+        }
+
+        var (outcome, member) = await Data.ChangeAsync(db, auth, request.UserId, request.Role!.Value, ct);
+        await (outcome switch
+        {
+            Data.Outcome.Changed => Send.OkAsync(member!, ct),
+            Data.Outcome.NotAMember => Send.ResultAsync(TypedResults.Problem("That user is not a member of this workspace.", statusCode: 404)),
+            Data.Outcome.OwnersOnly => Send.ResultAsync(TypedResults.Problem("Only an owner can grant or take away ownership.", statusCode: 403)),
+            _ => Send.ResultAsync(TypedResults.Problem("A workspace needs at least one owner; make someone else owner first.", statusCode: 409)),
+        });
+    }
+}

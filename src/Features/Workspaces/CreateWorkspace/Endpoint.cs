@@ -1,0 +1,26 @@
+using FastEndpoints;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.Web;
+
+namespace Gatehouse.Features.Workspaces.CreateWorkspace;
+
+internal sealed class Endpoint(Db db) : Endpoint<Request, WorkspaceResponse>
+{
+    public override void Configure()
+    {
+        Post("workspaces");
+        Description(b => b.ProducesProblem(401));
+        Summary(s =>
+        {
+            s.Summary = "Create a workspace";
+            s.Description = "The caller becomes its owner. The caller's active workspace does not change.";
+            s.ExampleRequest = OpenApiExample.Of(Request.Example);
+            s.ResponseExamples[201] = OpenApiExample.Of(WorkspaceResponse.Example);
+            s.Responses[201] = "The new workspace.";
+        });
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct) =>
+        await Send.ResponseAsync(await Data.CreateAsync(db, HttpContext.Auth(), request.Name, ct), StatusCodes.Status201Created, ct);
+}

@@ -1,0 +1,24 @@
+using Dapper;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+
+namespace Gatehouse.Features.Workspaces.ListWorkspaces;
+
+internal static class Data
+{
+    private const string ListWorkspacesSql = """
+        select w.id, w.name, m.role
+        from workspace_members m
+        join workspaces w on w.id = m.workspace_id
+        where m.user_id = @userId
+        order by m.created_at, w.id
+        """;
+
+    public static async Task<List<WorkspaceResponse>> ListAsync(Db db, AuthContext auth, CancellationToken ct)
+    {
+        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
+        var rows = await session.Connection.QueryAsync<WorkspaceResponse>(
+            new CommandDefinition(ListWorkspacesSql, new { userId = auth.UserId }, session.Transaction, cancellationToken: ct));
+        return rows.ToList();
+    }
+}

@@ -1,0 +1,46 @@
+using Dapper;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+using Npgsql;
+
+namespace Gatehouse.Features.Workspaces.RemoveMember;
+
+internal static class Data
+{
+    private const string LockMemberSql = """
+        select role from workspace_members
+        where workspace_id = @workspaceId and user_id = @userId
+        for update
+        """;
+
+    // The trigger enforce_last_owner refuses to remove the last owner (SQLSTATE GH409). The removed
+    // user's active workspace falls back to their oldest remaining membership.
+    private const string RemoveMemberSql = """
+        delete from workspace_members where workspace_id = @workspaceId and user_id = @userId;
+        update users set active_workspace_id = null where id = @userId and active_workspace_id = @workspaceId;
+        """;
+
+    public enum Outcome { Removed, NotAMember, OwnersOnly, LastOwner }
+
+    public static async Task<Outcome> RemoveAsync(Db db, AuthContext auth, Guid userId, CancellationToken ct)
+    {
+        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
+        var args = new { workspaceId = auth.WorkspaceId, userId };
+        var current = await session.Connection.QuerySingleOrDefaultAsync<string>(
+            new CommandDefinition(LockMemberSql, args, session.Transaction, cancellationToken: ct));
+        if (current is null)
+            return Outcome.NotAMember;
+        if (current == "owner" && auth.Role != "owner")
+            return Outcome.OwnersOnly;
+        try
+        {
+            await session.Connection.ExecuteAsync(new CommandDefinition(RemoveMemberSql, args, session.Transaction, cancellationToken: ct));
+            await session.CommitAsync(ct);
+            return Outcome.Removed;
+        }
+        catch (PostgresException e) when (e.SqlState == "GH409")
+        {
+            return Outcome.LastOwner;
+        }
+    }
+}

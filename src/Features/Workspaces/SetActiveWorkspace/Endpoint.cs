@@ -1,0 +1,34 @@
+using FastEndpoints;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.Web;
+
+namespace Gatehouse.Features.Workspaces.SetActiveWorkspace;
+
+internal sealed class Endpoint(Db db) : Endpoint<Request, Response>
+{
+    public override void Configure()
+    {
+        Post("auth/set-active-workspace");
+        Description(b => b.ProducesProblem(401).ProducesProblem(403));
+        Summary(s =>
+        {
+            s.Summary = "Choose the caller's active workspace";
+            s.Description = "Requests without an X-Workspace-ID header run in the active workspace.";
+            s.ExampleRequest = OpenApiExample.Of(Request.Example);
+            s.ResponseExamples[200] = OpenApiExample.Of(Response.Example);
+            s.Responses[200] = "The active workspace was set.";
+            s.Responses[403] = "The caller is not a member of that workspace (or it does not exist).";
+        });
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        if (!await Data.SetAsync(db, HttpContext.Auth(), request.WorkspaceId, ct))
+        {
+            await Send.ResultAsync(TypedResults.Problem($"You are not a member of workspace {request.WorkspaceId}.", statusCode: 403));
+            return;
+        }
+        await Send.OkAsync(new Response { Ok = true, ActiveWorkspace = request.WorkspaceId }, ct);
+    }
+}
