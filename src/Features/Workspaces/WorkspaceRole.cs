@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using System.Text.Json.Serialization;
 
 namespace Gatehouse.Features.Workspaces;
@@ -5,9 +6,9 @@ namespace Gatehouse.Features.Workspaces;
 [JsonConverter(typeof(JsonStringEnumConverter<WorkspaceRole>))]
 internal enum WorkspaceRole
 {
-    [JsonStringEnumMemberName("owner")] Owner,
-    [JsonStringEnumMemberName("admin")] Admin,
-    [JsonStringEnumMemberName("member")] Member,
+    [JsonStringEnumMemberName("owner"), EnumMember(Value = "owner")] Owner,
+    [JsonStringEnumMemberName("admin"), EnumMember(Value = "admin")] Admin,
+    [JsonStringEnumMemberName("member"), EnumMember(Value = "member")] Member,
 }
 
 internal static class WorkspaceRoles

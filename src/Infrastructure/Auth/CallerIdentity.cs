@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using System.Text.Json.Serialization;
 
 namespace Gatehouse.Infrastructure.Auth;
@@ -5,10 +6,10 @@ namespace Gatehouse.Infrastructure.Auth;
 [JsonConverter(typeof(JsonStringEnumConverter<AuthMethod>))]
 public enum AuthMethod
 {
-    [JsonStringEnumMemberName("auth0")] Auth0,
-    [JsonStringEnumMemberName("authentik")] Authentik,
-    [JsonStringEnumMemberName("api_key")] ApiKey,
-    [JsonStringEnumMemberName("system")] System,
+    [JsonStringEnumMemberName("auth0"), EnumMember(Value = "auth0")] Auth0,
+    [JsonStringEnumMemberName("authentik"), EnumMember(Value = "authentik")] Authentik,
+    [JsonStringEnumMemberName("api_key"), EnumMember(Value = "api_key")] ApiKey,
+    [JsonStringEnumMemberName("system"), EnumMember(Value = "system")] System,
 }
 
 /// <summary>

@@ -26,6 +26,7 @@ public static class WebSetup
             o.DocumentSettings = s =>
             {
                 s.DocumentName = "v1";
+                s.SchemaSettings.SchemaNameGenerator = new SliceSchemaNames();
                 s.Title = "Gatehouse";
                 s.Version = "v1";
                 s.Description = "Identity and workspace API: tokens from Auth0 and Authentik, API keys, workspaces.";

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Gatehouse.Tests.Support;
+
+namespace Gatehouse.Tests.Infrastructure.Web;
+
+public sealed class OpenApiTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private static readonly string[] Anonymous = ["Config", "LogoutUrl"];
+
+    private async Task<JsonElement> DocumentAsync() =>
+        await (await fixture.App.Client().GetAsync("/swagger/v1/swagger.json")).ShouldBeOkJsonAsync();
+
+    private static IEnumerable<(string Path, string Verb, JsonElement Operation)> Operations(JsonElement document) =>
+        document.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(op => (path.Name, op.Name, op.Value)));
+
+    [Fact]
+    public async Task Roles_and_auth_methods_are_enums_of_their_wire_values()
+    {
+        var schemas = (await DocumentAsync()).GetProperty("components").GetProperty("schemas");
+        schemas.GetProperty("WorkspaceRole").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ShouldBe(["owner", "admin", "member"]);
+        schemas.GetProperty("AuthMethod").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ShouldBe(["auth0", "authentik", "api_key", "system"]);
+        schemas.TryGetProperty("UpdateProfileRequest", out _).ShouldBeTrue();
+        schemas.TryGetProperty("ProfileResponse", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Creations_are_documented_as_201()
+    {
+        var paths = (await DocumentAsync()).GetProperty("paths");
+        paths.GetProperty("/api/v1/workspaces").GetProperty("post").GetProperty("responses").TryGetProperty("201", out _).ShouldBeTrue();
+        paths.GetProperty("/api/v1/workspaces/{workspace_id}/members").GetProperty("post").GetProperty("responses").TryGetProperty("201", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Dump()
+    {
+        var document = await DocumentAsync();
+        await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "gatehouse-swagger.json"), document.ToString());
+    }
+
+    [Fact]
+    public async Task Every_operation_is_named_after_its_slice_and_declares_its_security()
+    {
+        var operations = Operations(await DocumentAsync()).ToList();
+        operations.Select(o => o.Operation.GetProperty("operationId").GetString()).ShouldBeUnique();
+        operations.Select(o => o.Operation.GetProperty("operationId").GetString()).ShouldContain("UpdateProfile");
+
+        foreach (var (path, verb, operation) in operations)
+        {
+            var id = operation.GetProperty("operationId").GetString()!;
+            var schemes = operation.TryGetProperty("security", out var security)
+                ? security.EnumerateArray().SelectMany(s => s.EnumerateObject().Select(p => p.Name)).ToList()
+                : [];
+            if (Anonymous.Contains(id))
+                schemes.ShouldBeEmpty($"{verb} {path}");
+            else
+                schemes.ShouldBe(["Bearer", "ApiKey"], ignoreOrder: true, $"{verb} {path}");
+        }
+    }
+
+    [Fact]
+    public async Task Every_operation_has_a_summary_and_examples_for_its_bodies()
+    {
+        var document = await DocumentAsync();
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        foreach (var (path, verb, operation) in Operations(document))
+        {
+            operation.GetProperty("summary").GetString().ShouldNotBeNullOrWhiteSpace($"{verb} {path}");
+            if (operation.TryGetProperty("requestBody", out var body))
+            {
+                var json = body.GetProperty("content").GetProperty("application/json");
+                var schema = schemas.GetProperty(json.GetProperty("schema").GetProperty("$ref").GetString()!.Split('/')[^1]);
+                (json.TryGetProperty("example", out _) || schema.TryGetProperty("example", out _)).ShouldBeTrue($"{verb} {path} request");
+            }
+            foreach (var response in operation.GetProperty("responses").EnumerateObject().Where(r => r.Name.StartsWith('2')))
+                if (response.Value.TryGetProperty("content", out var content) && content.TryGetProperty("application/json", out var json))
+                    json.TryGetProperty("example", out _).ShouldBeTrue($"{verb} {path} {response.Name}");
+        }
+    }
+}
