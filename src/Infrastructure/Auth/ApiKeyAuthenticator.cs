@@ -39,7 +39,13 @@ public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, TimeProvide
         where id = @id and (last_used_at is null or last_used_at < now() - interval '1 minute')
         """;
 
-    private sealed record KeyRow(Guid Id, Guid UserId, Guid WorkspaceId, DateTimeOffset? LastUsedAt);
+    private sealed record KeyRow
+    {
+        public Guid Id { get; init; }
+        public Guid UserId { get; init; }
+        public Guid WorkspaceId { get; init; }
+        public DateTimeOffset? LastUsedAt { get; init; }
+    }
 
     public async Task<CallerIdentity?> AuthenticateAsync(string key, CancellationToken ct)
     {

@@ -8,7 +8,7 @@ namespace Gatehouse.Infrastructure.Auth;
 /// user, unchanged claims) is one indexed read that returns the user and the chosen membership
 /// together, and no write. A subject seen for the first time is provisioned in one statement.
 /// </summary>
-public sealed class AuthContextResolver(NpgsqlDataSource dataSource, ILogger<AuthContextResolver> logger)
+public sealed class AuthContextResolver(NpgsqlDataSource dataSource, DefaultApiKeys defaultKeys, ILogger<AuthContextResolver> logger)
 {
     public abstract record Outcome
     {
@@ -69,7 +69,8 @@ public sealed class AuthContextResolver(NpgsqlDataSource dataSource, ILogger<Aut
           and case when @provider = 'auth0' then auth0_id is null else authentik_user_id is null end
         """;
 
-    // One statement, so one transaction: the user, the default workspace and the owner membership.
+    // One statement, so one transaction: the user, the default workspace, the owner membership and the
+    // default API key (sealed until revealed).
     // A concurrent first request of the same subject makes "on conflict do nothing" insert nothing,
     // and every later part of the statement follows suit.
     private const string ProvisionSql = """
@@ -84,13 +85,25 @@ public sealed class AuthContextResolver(NpgsqlDataSource dataSource, ILogger<Aut
             insert into workspaces (id, name, created_by)
             select @workspaceId, @workspaceName, id from new_user
             returning id, created_by
+        ), membership as (
+            insert into workspace_members (workspace_id, user_id, role)
+            select id, created_by, 'owner' from new_workspace
         )
-        insert into workspace_members (workspace_id, user_id, role)
-        select id, created_by, 'owner' from new_workspace
+        insert into api_keys (workspace_id, user_id, name, prefix, key_hash, sealed_key, is_default)
+        select id, created_by, @keyName, @keyPrefix, @keyHash, @sealedKey, true from new_workspace
         """;
 
-    private sealed record CallerRow(Guid UserId, string? Email, bool IsActive, string? IdpEmail, bool? IdpEmailVerified,
-        string? IdpName, Guid? WorkspaceId, string? Role);
+    private sealed record CallerRow
+    {
+        public Guid UserId { get; init; }
+        public string? Email { get; init; }
+        public bool IsActive { get; init; }
+        public string? IdpEmail { get; init; }
+        public bool? IdpEmailVerified { get; init; }
+        public string? IdpName { get; init; }
+        public Guid? WorkspaceId { get; init; }
+        public string? Role { get; init; }
+    }
 
     public async Task<Outcome> ResolveAsync(CallerIdentity identity, Guid? workspaceId, CancellationToken ct)
     {
@@ -162,6 +175,7 @@ public sealed class AuthContextResolver(NpgsqlDataSource dataSource, ILogger<Aut
             }
 
             var userId = Guid.CreateVersion7();
+            var key = defaultKeys.Create();
             await connection.ExecuteAsync(new CommandDefinition(ProvisionSql, new
             {
                 userId,
@@ -172,6 +186,10 @@ public sealed class AuthContextResolver(NpgsqlDataSource dataSource, ILogger<Aut
                 authentikId = identity.Method == AuthMethod.Authentik ? identity.Subject : null,
                 workspaceId = Guid.CreateVersion7(),
                 workspaceName = DefaultWorkspaceName(identity.Name),
+                keyName = DefaultApiKeys.Name,
+                keyPrefix = key.DisplayPrefix,
+                keyHash = key.Hash,
+                sealedKey = key.SealedKey,
             }, cancellationToken: ct));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)

@@ -1,5 +1,7 @@
 using FastEndpoints;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Npgsql;
 
 namespace Gatehouse.Infrastructure.Auth;
@@ -21,6 +23,10 @@ public static class AuthSetup
         services.AddSingleton<SystemUser>();
         services.AddSingleton<AuthContextResolver>();
         services.AddSingleton<AuthContextPreProcessor>();
+        services.AddDataProtection().SetApplicationName("gatehouse");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<NpgsqlDataSource>((o, dataSource) => o.XmlRepository = new PostgresXmlRepository(dataSource));
+        services.AddSingleton<DefaultApiKeys>();
         services.AddHostedService<JwksRefresher>();
         services.AddSingleton<Web.IReadinessCheck, JwksReadiness>();
 

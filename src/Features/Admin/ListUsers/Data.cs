@@ -1,0 +1,27 @@
+using Dapper;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+
+namespace Gatehouse.Features.Admin.ListUsers;
+
+internal static class Data
+{
+    // Keyset pagination on the primary key (UUIDv7, so roughly creation order): one extra row tells
+    // whether a next page exists.
+    private const string ListUsersSql = """
+        select id, email, email_verified, full_name, is_active, is_superuser, created_at
+        from users
+        where @after::uuid is null or id > @after
+        order by id
+        limit @limit + 1
+        """;
+
+    public static async Task<Response> ListAsync(Db db, AuthContext auth, int limit, Guid? after, CancellationToken ct)
+    {
+        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
+        var rows = (await session.Connection.QueryAsync<Response.User>(new CommandDefinition(ListUsersSql,
+            new { limit, after }, session.Transaction, cancellationToken: ct))).ToList();
+        var page = rows.Take(limit).ToList();
+        return new Response { Items = page, Next = rows.Count > limit ? page[^1].Id : null };
+    }
+}

@@ -1,0 +1,23 @@
+using FastEndpoints;
+using FluentValidation;
+
+namespace Gatehouse.Features.Admin.ListUsers;
+
+internal sealed class Request
+{
+    /// <summary>1 to 100; default 50.</summary>
+    [QueryParam, BindFrom("limit")]
+    public int? Limit { get; init; }
+
+    /// <summary>The <c>next</c> of the previous page.</summary>
+    [QueryParam, BindFrom("after")]
+    public Guid? After { get; init; }
+
+    internal sealed class Validator : Validator<Request>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.Limit).InclusiveBetween(1, 100).WithMessage("limit must be from 1 to 100.").When(r => r.Limit is not null);
+        }
+    }
+}

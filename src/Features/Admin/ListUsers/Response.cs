@@ -1,0 +1,32 @@
+namespace Gatehouse.Features.Admin.ListUsers;
+
+internal sealed class Response
+{
+    public IReadOnlyList<User> Items { get; init; } = [];
+    /// <summary>Pass as <c>after</c> for the next page; null on the last page.</summary>
+    public Guid? Next { get; init; }
+
+    internal sealed record User
+    {
+        public Guid Id { get; init; }
+        public string? Email { get; init; }
+        public bool EmailVerified { get; init; }
+        public string? FullName { get; init; }
+        public bool IsActive { get; init; }
+        public bool IsSuperuser { get; init; }
+        public DateTimeOffset CreatedAt { get; init; }
+    }
+
+    internal static readonly Response Example = new()
+    {
+        Items =
+        [
+            new User
+            {
+                Id = Guid.Parse("0193a5c2-7d1e-7c4a-9f10-2b3c4d5e6f70"), Email = "ada@example.com", EmailVerified = true,
+                FullName = "Ada Lovelace", IsActive = true, CreatedAt = DateTimeOffset.Parse("2026-11-25T12:00:00Z"),
+            },
+        ],
+        Next = Guid.Parse("0193a5c2-7d1e-7c4a-9f10-2b3c4d5e6f70"),
+    };
+}

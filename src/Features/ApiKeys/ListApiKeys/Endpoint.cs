@@ -1,0 +1,25 @@
+using FastEndpoints;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.Web;
+
+namespace Gatehouse.Features.ApiKeys.ListApiKeys;
+
+internal sealed class Endpoint(Db db) : EndpointWithoutRequest<List<Response>>
+{
+    public override void Configure()
+    {
+        Get("api-keys");
+        Description(b => b.ProducesProblem(401));
+        Summary(s =>
+        {
+            s.Summary = "The caller's API keys in the request's workspace";
+            s.Description = "Keys that are not revoked, without secrets.";
+            s.ResponseExamples[200] = OpenApiExample.Of(new[] { ListApiKeys.Response.Example });
+            s.Responses[200] = "The keys.";
+        });
+    }
+
+    public override async Task HandleAsync(CancellationToken ct) =>
+        await Send.OkAsync(await Data.ListAsync(db, HttpContext.Auth(), ct), ct);
+}
