@@ -1,6 +1,7 @@
 using Gatehouse.Infrastructure;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
+using FastEndpoints.Swagger;
 using Gatehouse.Infrastructure.Web;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,9 +19,16 @@ try
     builder.AddWeb();
 
     var app = builder.Build();
+    app.UseWeb();
+    if (args.Contains("--export-swagger-docs"))
+    {
+        // Writes wwwroot/openapi/v1.json under the working directory and exits: no database needed.
+        await app.ExportSwaggerDocsAndExitAsync("v1");
+        return 0;
+    }
+
     app.MigrateOnStartup();
     app.EnsureSystemMode();
-    app.UseWeb();
     await app.RunAsync();
     return 0;
 }

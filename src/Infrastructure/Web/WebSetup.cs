@@ -23,10 +23,12 @@ public static class WebSetup
             o.ShortSchemaNames = false;
             o.EnableJWTBearerAuth = false;
             o.AutoTagPathSegmentIndex = 0;
+            o.RemoveEmptyRequestSchema = true;
             o.DocumentSettings = s =>
             {
                 s.DocumentName = "v1";
                 s.SchemaSettings.SchemaNameGenerator = new SliceSchemaNames();
+                s.SchemaSettings.SchemaProcessors.Add(new RequiredUnlessNullable());
                 s.Title = "Gatehouse";
                 s.Version = "v1";
                 s.Description = "Identity and workspace API: tokens from Auth0 and Authentik, API keys, workspaces.";

@@ -5,7 +5,8 @@ using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.ApiKeys.RevealApiKey;
 
-internal sealed class Endpoint(Db db, DefaultApiKeys defaultKeys) : Endpoint<Request, Response>
+// No request DTO: the id is in the route, and clients may POST an empty JSON body.
+internal sealed class Endpoint(Db db, DefaultApiKeys defaultKeys) : EndpointWithoutRequest<Response>
 {
     public override void Configure()
     {
@@ -23,7 +24,7 @@ internal sealed class Endpoint(Db db, DefaultApiKeys defaultKeys) : Endpoint<Req
         });
     }
 
-    public override async Task HandleAsync(Request request, CancellationToken ct)
+    public override async Task HandleAsync(CancellationToken ct)
     {
         var auth = HttpContext.Auth();
         if (auth.Method == AuthMethod.ApiKey)
@@ -32,7 +33,7 @@ internal sealed class Endpoint(Db db, DefaultApiKeys defaultKeys) : Endpoint<Req
             return;
         }
 
-        var (sealedKey, exists) = await Data.TakeAsync(db, auth, request.Id, ct);
+        var (sealedKey, exists) = await Data.TakeAsync(db, auth, Route<Guid>("id"), ct);
         if (sealedKey is null)
         {
             await Send.ResultAsync(exists
