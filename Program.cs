@@ -28,6 +28,7 @@ try
     }
 
     app.MigrateOnStartup();
+    app.Services.GetRequiredService<RuntimeRoleCheck>().EnforceAtStartup();
     app.EnsureSystemMode();
     await app.RunAsync();
     return 0;

@@ -27,7 +27,8 @@ public sealed class TestApp
     public required SigningKey WeakKey { get; init; }
     /// <summary>A P-256 key that the Authentik provider publishes (ES256 is allowed there, not for Auth0).</summary>
     public required SigningKey EcKey { get; init; }
-    public NpgsqlDataSource Owner => Db.Owner;
+    /// <summary>Sees every row, whatever row-level security says: for asserting what the API wrote.</summary>
+    public NpgsqlDataSource Superuser => Db.Superuser;
 
     public static Task<TestApp> GetAsync() => Shared.Value;
 
@@ -114,22 +115,22 @@ public sealed class AppFixture : IAsyncLifetime
 
 public static class OwnerSql
 {
-    /// <summary>Reads as the schema owner, which sees every row: for asserting what the API wrote.</summary>
+    /// <summary>Runs as a superuser, which sees every row: for asserting what the API wrote.</summary>
     public static async Task<T> ScalarAsync<T>(this TestApp app, string sql, object? args = null)
     {
-        await using var connection = await app.Owner.OpenConnectionAsync();
+        await using var connection = await app.Superuser.OpenConnectionAsync();
         return await Dapper.SqlMapper.ExecuteScalarAsync<T>(connection, sql, args);
     }
 
     public static async Task<int> ExecuteAsync(this TestApp app, string sql, object? args = null)
     {
-        await using var connection = await app.Owner.OpenConnectionAsync();
+        await using var connection = await app.Superuser.OpenConnectionAsync();
         return await Dapper.SqlMapper.ExecuteAsync(connection, sql, args);
     }
 
     public static async Task<List<T>> QueryAsync<T>(this TestApp app, string sql, object? args = null)
     {
-        await using var connection = await app.Owner.OpenConnectionAsync();
+        await using var connection = await app.Superuser.OpenConnectionAsync();
         return (await Dapper.SqlMapper.QueryAsync<T>(connection, sql, args)).ToList();
     }
 }

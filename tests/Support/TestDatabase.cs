@@ -4,26 +4,29 @@ namespace Gatehouse.Tests.Support;
 
 /// <summary>
 /// A database of its own for this test process, on the cluster that ./test started, reached as the
-/// two roles the API uses: the schema owner (migrations, and test assertions that must see every row)
-/// and the runtime role the API connects as.
+/// two roles the API uses — the schema owner (migrations) and the runtime role — and as a superuser,
+/// which row-level security does not filter, for assertions about what was written.
 /// </summary>
 public sealed class TestDatabase
 {
     public string Name { get; }
     public string OwnerUrl { get; }
     public string AppUrl { get; }
-    public NpgsqlDataSource Owner { get; }
+    public string SuperuserUrl { get; }
+    public NpgsqlDataSource Superuser { get; }
 
     private static readonly string Host = Env("GATEHOUSE_TEST_PG", "127.0.0.1:55433");
     private static readonly string OwnerCredentials = Env("GATEHOUSE_TEST_OWNER", "gatehouse_owner:gatehouse-owner-dev");
     private static readonly string AppCredentials = Env("GATEHOUSE_TEST_APP", "gatehouse_app:gatehouse-app-dev");
+    private static readonly string SuperuserCredentials = Env("GATEHOUSE_TEST_SUPERUSER", "postgres:postgres");
 
     private TestDatabase(string name)
     {
         Name = name;
         OwnerUrl = Url(OwnerCredentials, name);
         AppUrl = Url(AppCredentials, name);
-        Owner = NpgsqlDataSource.Create(Gatehouse.Infrastructure.Database.DatabaseUrl.ToConnectionString(OwnerUrl, "test"));
+        SuperuserUrl = Url(SuperuserCredentials, name);
+        Superuser = NpgsqlDataSource.Create(Gatehouse.Infrastructure.Database.DatabaseUrl.ToConnectionString(SuperuserUrl, "test"));
     }
 
     /// <summary>Creates an empty database owned by the owner role.</summary>

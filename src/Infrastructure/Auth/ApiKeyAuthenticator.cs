@@ -22,22 +22,12 @@ public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, TimeProvide
 
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
-    // The key is looked up by its SHA-256 through a unique index: the database compares digests, which
-    // leaks nothing useful about the secret, and no code path compares the secret itself.
-    private const string FindKeySql = """
-        select k.id, k.user_id, k.workspace_id, k.last_used_at
-        from api_keys k
-        join users u on u.id = k.user_id
-        where k.key_hash = @hash
-          and k.revoked_at is null
-          and (k.expires_at is null or k.expires_at > now())
-          and u.is_active
-        """;
+    // The key is looked up by its SHA-256 through a unique index (in a SECURITY DEFINER function:
+    // no workspace context exists yet): the database compares digests, which leaks nothing useful
+    // about the secret, and no code path compares the secret itself.
+    private const string FindKeySql = "select * from authenticate_api_key(@hash)";
 
-    private const string TouchKeySql = """
-        update api_keys set last_used_at = now()
-        where id = @id and (last_used_at is null or last_used_at < now() - interval '1 minute')
-        """;
+    private const string TouchKeySql = "select touch_api_key(@id)";
 
     private sealed record KeyRow
     {

@@ -16,81 +16,17 @@ public sealed class AuthContextResolver(NpgsqlDataSource dataSource, DefaultApiK
         public sealed record Refused(int Status, string Detail) : Outcome;
     }
 
-    // The membership is the requested workspace when one is named, else the active workspace, else the oldest.
-    private const string FindCallerSql = """
-        select u.id as user_id, u.email, u.is_active, u.idp_email, u.idp_email_verified, u.idp_name,
-               m.workspace_id, m.role
-        from users u
-        left join lateral (
-            select wm.workspace_id, wm.role
-            from workspace_members wm
-            where wm.user_id = u.id
-              and (@workspaceId::uuid is null or wm.workspace_id = @workspaceId)
-            order by wm.workspace_id = u.active_workspace_id desc nulls last, wm.created_at, wm.workspace_id
-            limit 1
-        ) m on true
-        where u.id = @userId or u.auth0_id = @auth0Id or u.authentik_user_id = @authentikId
-        """;
+    // The SQL lives in SECURITY DEFINER functions (migrations/0003): before the context exists,
+    // row-level security would show the runtime role nothing.
+    private const string FindCallerSql = "select * from find_caller(@userId, @auth0Id, @authentikId, @workspaceId)";
 
-    // Claims that were absent say nothing; only a claim that differs from the one last seen is written,
-    // and the editable profile follows only the field the provider changed.
-    private const string SyncClaimsSql = """
-        update users set
-            idp_email          = coalesce(@email, idp_email),
-            idp_email_verified = case when @email is null then idp_email_verified else @emailVerified end,
-            idp_name           = coalesce(@name, idp_name),
-            email              = case when @email is not null and idp_email is distinct from @email then @email else email end,
-            email_verified     = case when @email is not null
-                                       and (idp_email is distinct from @email or idp_email_verified is distinct from @emailVerified)
-                                      then @emailVerified else email_verified end,
-            full_name          = case when @name is not null and idp_name is distinct from @name then @name else full_name end,
-            updated_at         = now()
-        where id = @userId
-          and ((@email is not null and (idp_email is distinct from @email or idp_email_verified is distinct from @emailVerified))
-               or (@name is not null and idp_name is distinct from @name))
-        """;
+    private const string SyncClaimsSql = "select sync_idp_claims(@userId, @email, @emailVerified, @name)";
 
-    // Linking by email needs a verified address on both sides and an identity slot that is still free.
-    private const string FindLinkCandidatesSql = """
-        select id from users
-        where lower(email) = lower(@email) and email_verified
-          and case when @provider = 'auth0' then auth0_id is null else authentik_user_id is null end
-        order by created_at
-        limit 2
-        """;
+    private const string LinkIdentitySql = "select link_identity_by_email(@provider, @subject, @email, @emailVerified, @name)";
 
-    private const string LinkIdentitySql = """
-        update users set
-            auth0_id           = case when @provider = 'auth0' then @subject else auth0_id end,
-            authentik_user_id  = case when @provider = 'authentik' then @subject else authentik_user_id end,
-            idp_email = @email, idp_email_verified = @emailVerified, idp_name = coalesce(@name, idp_name),
-            updated_at = now()
-        where id = @id
-          and case when @provider = 'auth0' then auth0_id is null else authentik_user_id is null end
-        """;
-
-    // One statement, so one transaction: the user, the default workspace, the owner membership and the
-    // default API key (sealed until revealed).
-    // A concurrent first request of the same subject makes "on conflict do nothing" insert nothing,
-    // and every later part of the statement follows suit.
     private const string ProvisionSql = """
-        with new_user as (
-            insert into users (id, email, email_verified, full_name, auth0_id, authentik_user_id,
-                               idp_email, idp_email_verified, idp_name, active_workspace_id)
-            values (@userId, @email, @emailVerified, @name, @auth0Id, @authentikId,
-                    @email, @emailVerified, @name, @workspaceId)
-            on conflict do nothing
-            returning id
-        ), new_workspace as (
-            insert into workspaces (id, name, created_by)
-            select @workspaceId, @workspaceName, id from new_user
-            returning id, created_by
-        ), membership as (
-            insert into workspace_members (workspace_id, user_id, role)
-            select id, created_by, 'owner' from new_workspace
-        )
-        insert into api_keys (workspace_id, user_id, name, prefix, key_hash, sealed_key, is_default)
-        select id, created_by, @keyName, @keyPrefix, @keyHash, @sealedKey, true from new_workspace
+        select provision_user(@userId, @email, @emailVerified, @name, @auth0Id, @authentikId,
+                              @workspaceId, @workspaceName, @keyName, @keyPrefix, @keyHash, @sealedKey)
         """;
 
     private sealed record CallerRow
@@ -156,21 +92,14 @@ public sealed class AuthContextResolver(NpgsqlDataSource dataSource, DefaultApiK
         {
             if (identity.Email is not null && identity.EmailVerified)
             {
-                var candidates = (await connection.QueryAsync<Guid>(new CommandDefinition(FindLinkCandidatesSql,
-                    new { email = identity.Email, provider }, cancellationToken: ct))).ToList();
-                // Two verified users share the address: linking either would be a guess.
-                if (candidates.Count == 1)
+                var linked = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(LinkIdentitySql, new
                 {
-                    var linked = await connection.ExecuteAsync(new CommandDefinition(LinkIdentitySql, new
-                    {
-                        id = candidates[0], provider, subject = identity.Subject,
-                        email = identity.Email, emailVerified = identity.EmailVerified, name = identity.Name,
-                    }, cancellationToken: ct));
-                    if (linked == 1)
-                    {
-                        logger.LogInformation("Linked {Provider} identity to existing user {UserId} by verified email", provider, candidates[0]);
-                        return;
-                    }
+                    provider, subject = identity.Subject, email = identity.Email, emailVerified = identity.EmailVerified, name = identity.Name,
+                }, cancellationToken: ct));
+                if (linked is not null)
+                {
+                    logger.LogInformation("Linked {Provider} identity to existing user {UserId} by verified email", provider, linked);
+                    return;
                 }
             }
 

@@ -27,6 +27,8 @@ public static class DatabaseSetup
             Name = "gatehouse",
         }.Build());
         builder.Services.AddSingleton<Db>();
+        builder.Services.AddSingleton<RuntimeRoleCheck>();
+        builder.Services.AddSingleton<Web.IReadinessCheck>(sp => sp.GetRequiredService<RuntimeRoleCheck>());
         return builder;
     }
 }

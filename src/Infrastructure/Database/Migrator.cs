@@ -83,6 +83,8 @@ public static class Migrator
             grant usage on schema public to {role};
             grant select, insert, update, delete on all tables in schema public to {role};
             grant execute on all functions in schema public to {role};
+            revoke execute on function enter_definer(), leave_definer(text) from {role};
+            revoke insert, update, delete, truncate on {JournalTable} from {role};
             """, connection);
         grant.ExecuteNonQuery();
     }

@@ -26,7 +26,7 @@ public sealed class TokenValidationTests(AppFixture fixture) : IClassFixture<App
         var subject = Guid.NewGuid().ToString("N");
         var me = await (await App.Client(App.Authentik.Token(subject)).GetAsync(Me)).ShouldBeOkJsonAsync();
         me.GetProperty("auth_method").GetString().ShouldBe("authentik");
-        await using var connection = await App.Owner.OpenConnectionAsync();
+        await using var connection = await App.Superuser.OpenConnectionAsync();
         (await connection.ExecuteScalarAsync<int>("select count(*) from users where authentik_user_id = @subject", new { subject })).ShouldBe(1);
     }
 
@@ -139,7 +139,7 @@ public sealed class TokenValidationTests(AppFixture fixture) : IClassFixture<App
 
     private async Task<int> UsersWith(string subject)
     {
-        await using var connection = await App.Owner.OpenConnectionAsync();
+        await using var connection = await App.Superuser.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<int>(
             "select count(*) from users where auth0_id = @subject or authentik_user_id = @subject", new { subject });
     }

@@ -23,14 +23,14 @@ public sealed class MigrationTests
         second.Successful.ShouldBeTrue();
         second.Applied.ShouldBeEmpty();
 
-        await using var connection = await db.Owner.OpenConnectionAsync();
+        await using var connection = await db.Superuser.OpenConnectionAsync();
         var tables = (await connection.QueryAsync<string>(
             "select table_name from information_schema.tables where table_schema = 'public'")).ToList();
         tables.ShouldContain("users");
         tables.ShouldContain("workspaces");
         tables.ShouldContain("workspace_members");
         tables.ShouldContain("api_keys");
-        (await Migrator.PendingAsync(db.Owner, default)).ShouldBeEmpty();
+        (await Migrator.PendingAsync(db.Superuser, default)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class MigrationTests
 
         result.Successful.ShouldBeFalse();
         result.FailedScript.ShouldBe("9999_broken.sql");
-        await using var connection = await db.Owner.OpenConnectionAsync();
+        await using var connection = await db.Superuser.OpenConnectionAsync();
         (await connection.ExecuteScalarAsync<bool>("select to_regclass('half_done') is not null")).ShouldBeFalse();
         (await connection.ExecuteScalarAsync<bool>("select to_regclass('users') is not null")).ShouldBeTrue();
     }
@@ -79,7 +79,7 @@ public sealed class MigrationTests
     public async Task After_start_up_no_migration_is_pending()
     {
         var app = await TestApp.GetAsync();
-        (await Migrator.PendingAsync(app.Owner, default)).ShouldBeEmpty();
+        (await Migrator.PendingAsync(app.Superuser, default)).ShouldBeEmpty();
     }
 
     [Theory]

@@ -6,15 +6,9 @@ namespace Gatehouse.Features.Admin.ListUsers;
 
 internal static class Data
 {
-    // Keyset pagination on the primary key (UUIDv7, so roughly creation order): one extra row tells
-    // whether a next page exists.
-    private const string ListUsersSql = """
-        select id, email, email_verified, full_name, is_active, is_superuser, created_at
-        from users
-        where @after::uuid is null or id > @after
-        order by id
-        limit @limit + 1
-        """;
+    // Keyset pagination on the primary key (UUIDv7, so roughly creation order), through a SECURITY
+    // DEFINER function since the listing crosses workspaces: one extra row tells whether a next page exists.
+    private const string ListUsersSql = "select * from admin_list_users(@after, @limit + 1)";
 
     public static async Task<Response> ListAsync(Db db, AuthContext auth, int limit, Guid? after, CancellationToken ct)
     {

@@ -6,23 +6,21 @@ namespace Gatehouse.Features.Workspaces.AddMember;
 
 internal static class Data
 {
-    // Only a verified address identifies a person; an unverified one could be anybody's claim.
-    private const string FindUsersByEmailSql = """
-        select id from users
-        where lower(email) = lower(@email) and email_verified and is_active
-        order by created_at
-        limit 2
-        """;
+    // Only a verified address identifies a person; an unverified one could be anybody's claim. The
+    // lookup crosses workspaces, so it is a SECURITY DEFINER function (migrations/0003).
+    private const string FindUsersByEmailSql = "select find_verified_users_by_email(@email)";
 
     private const string AddMemberSql = """
-        with added as (
-            insert into workspace_members (workspace_id, user_id, role)
-            values (@workspaceId, @userId, @role)
-            on conflict do nothing
-            returning user_id, role
-        )
-        select u.id as user_id, u.email, u.full_name, a.role
-        from added a join users u on u.id = a.user_id
+        insert into workspace_members (workspace_id, user_id, role)
+        values (@workspaceId, @userId, @role)
+        on conflict do nothing
+        """;
+
+    // A separate statement: the new member becomes visible (row-level security) once the insert is done.
+    private const string LoadMemberSql = """
+        select u.id as user_id, u.email, u.full_name, m.role
+        from workspace_members m join users u on u.id = m.user_id
+        where m.workspace_id = @workspaceId and m.user_id = @userId
         """;
 
     public enum Outcome { Added, UnknownEmail, AmbiguousEmail, AlreadyMember }
@@ -35,9 +33,11 @@ internal static class Data
         if (users.Count == 0) return (Outcome.UnknownEmail, null);
         if (users.Count > 1) return (Outcome.AmbiguousEmail, null);
 
-        var member = await session.Connection.QuerySingleOrDefaultAsync<MemberResponse>(new CommandDefinition(AddMemberSql,
-            new { workspaceId = auth.WorkspaceId, userId = users[0], role = request.Role.ToDatabase() }, session.Transaction, cancellationToken: ct));
-        if (member is null) return (Outcome.AlreadyMember, null);
+        var args = new { workspaceId = auth.WorkspaceId, userId = users[0], role = request.Role.ToDatabase() };
+        if (await session.Connection.ExecuteAsync(new CommandDefinition(AddMemberSql, args, session.Transaction, cancellationToken: ct)) == 0)
+            return (Outcome.AlreadyMember, null);
+        var member = await session.Connection.QuerySingleAsync<MemberResponse>(
+            new CommandDefinition(LoadMemberSql, args, session.Transaction, cancellationToken: ct));
         await session.CommitAsync(ct);
         return (Outcome.Added, member);
     }

@@ -13,12 +13,9 @@ internal static class Data
         for update
         """;
 
-    // The trigger enforce_last_owner refuses to remove the last owner (SQLSTATE GH409). The removed
-    // user's active workspace falls back to their oldest remaining membership.
-    private const string RemoveMemberSql = """
-        delete from workspace_members where workspace_id = @workspaceId and user_id = @userId;
-        update users set active_workspace_id = null where id = @userId and active_workspace_id = @workspaceId;
-        """;
+    // The trigger enforce_last_owner refuses to remove the last owner (SQLSTATE GH409), and
+    // clear_active_workspace unsets it as the removed user's active workspace.
+    private const string RemoveMemberSql = "delete from workspace_members where workspace_id = @workspaceId and user_id = @userId";
 
     public enum Outcome { Removed, NotAMember, OwnersOnly, LastOwner }
 
