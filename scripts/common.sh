@@ -37,7 +37,7 @@ ensure_tools() {
 # PostgreSQL refuses to run as root: as root the cluster belongs to the 'postgres' OS user that the
 # Debian package creates; otherwise to the current user.
 pg_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 # The cluster lives under .data/ unless the postgres user cannot reach this checkout (e.g. under /root).
 cluster_dir() {

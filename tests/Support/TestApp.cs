@@ -119,7 +119,7 @@ public static class OwnerSql
     public static async Task<T> ScalarAsync<T>(this TestApp app, string sql, object? args = null)
     {
         await using var connection = await app.Superuser.OpenConnectionAsync();
-        return await Dapper.SqlMapper.ExecuteScalarAsync<T>(connection, sql, args);
+        return (await Dapper.SqlMapper.ExecuteScalarAsync<T>(connection, sql, args))!;
     }
 
     public static async Task<int> ExecuteAsync(this TestApp app, string sql, object? args = null)

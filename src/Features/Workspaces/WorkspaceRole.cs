@@ -1,4 +1,5 @@
 using System.Runtime.Serialization;
+using Gatehouse.Infrastructure.Auth;
 using System.Text.Json.Serialization;
 
 namespace Gatehouse.Features.Workspaces;
@@ -16,5 +17,12 @@ internal static class WorkspaceRoles
     /// <summary>The value stored in workspace_members.role (Dapper would send an enum as its number).</summary>
     public static string ToDatabase(this WorkspaceRole role) => role.ToString().ToLowerInvariant();
 
-    public static bool CanManageMembers(string? role) => role is "owner" or "admin";
+    /// <summary>Owners and admins manage members; anyone else gets a 403 and false.</summary>
+    public static async Task<bool> EnsureManagerAsync(HttpContext http, string action)
+    {
+        if (http.Auth().Role is "owner" or "admin")
+            return true;
+        await TypedResults.Problem($"Only owners and admins can {action}.", statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(http);
+        return false;
+    }
 }

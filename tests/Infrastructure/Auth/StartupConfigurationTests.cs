@@ -22,6 +22,7 @@ public sealed class StartupConfigurationTests(AppFixture fixture) : IClassFixtur
         me.GetProperty("email").GetString().ShouldBe(email);
         me.GetProperty("organization_id").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.String);
         api.Output.ShouldContain("ENABLE_AUTH=false");
+        (await api.Http.GetAsync("/api/v1/admin/users?limit=1")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await fixture.App.ScalarAsync<bool>("select is_superuser from users where email = @email", new { email })).ShouldBeTrue();
     }
 

@@ -26,12 +26,9 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var auth = HttpContext.Auth();
-        if (!WorkspaceRoles.CanManageMembers(auth.Role))
-        {
-            await Send.ResultAsync(TypedResults.Problem("Only owners and admins can add members.", statusCode: 403));
+        if (!await WorkspaceRoles.EnsureManagerAsync(HttpContext, "add members"))
             return;
-        }
+        var auth = HttpContext.Auth();
 
         var (outcome, member) = await Data.AddAsync(db, auth, request, ct);
         await (outcome switch

@@ -26,12 +26,9 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var auth = HttpContext.Auth();
-        if (!WorkspaceRoles.CanManageMembers(auth.Role))
-        {
-            await Send.ResultAsync(TypedResults.Problem("Only owners and admins can change roles.", statusCode: 403));
+        if (!await WorkspaceRoles.EnsureManagerAsync(HttpContext, "change roles"))
             return;
-        }
+        var auth = HttpContext.Auth();
 
         var (outcome, member) = await Data.ChangeAsync(db, auth, request.UserId, request.Role!.Value, ct);
         await (outcome switch

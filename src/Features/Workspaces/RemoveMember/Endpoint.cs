@@ -23,12 +23,9 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var auth = HttpContext.Auth();
-        if (!Workspaces.WorkspaceRoles.CanManageMembers(auth.Role))
-        {
-            await Send.ResultAsync(TypedResults.Problem("Only owners and admins can remove members.", statusCode: 403));
+        if (!await WorkspaceRoles.EnsureManagerAsync(HttpContext, "remove members"))
             return;
-        }
+        var auth = HttpContext.Auth();
 
         await (await Data.RemoveAsync(db, auth, request.UserId, ct) switch
         {
