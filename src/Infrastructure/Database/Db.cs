@@ -15,8 +15,6 @@ public sealed class Db(NpgsqlDataSource dataSource)
                set_config('gatehouse.workspace_id', @workspaceId, true)
         """;
 
-    public NpgsqlDataSource DataSource => dataSource;
-
     public async Task<DbSession> BeginAsync(Guid? userId, Guid? workspaceId, CancellationToken ct,
         IsolationLevel isolation = IsolationLevel.ReadCommitted)
     {

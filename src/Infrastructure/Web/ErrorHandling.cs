@@ -49,6 +49,23 @@ public static class ErrorHandling
         return problem;
     }
 
+    /// <summary>
+    /// A body System.Text.Json refused, as a validation error keyed by the field it stopped at
+    /// (<c>body</c> when the JSON itself is broken), in words that name no .NET type.
+    /// </summary>
+    public static ValidationFailure JsonFailure(JsonException exception)
+    {
+        var path = exception.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
+        if (exception.Message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            var member = exception.Message.Split('\'') is { Length: > 2 } parts ? parts[1] : "a member";
+            return new ValidationFailure(member, $"{member} is not a field of this request.");
+        }
+        return path is not null && exception.Message.Contains("could not be converted", StringComparison.Ordinal)
+            ? new ValidationFailure(path, $"{path} has a value of the wrong type or format.")
+            : new ValidationFailure("body", "The body is not valid JSON for this request.");
+    }
+
     /// <summary>Writes a problem response outside FastEndpoints' pipeline (authentication, pre-processors).</summary>
     public static Task WriteProblemAsync(this HttpContext context, int status, string detail, string? title = null)
     {

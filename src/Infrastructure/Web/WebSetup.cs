@@ -10,6 +10,7 @@ namespace Gatehouse.Infrastructure.Web;
 public static class WebSetup
 {
     public const string RoutePrefix = "api/v1";
+    public const long MaxRequestBodyBytes = 256 * 1024;
 
     public static WebApplicationBuilder AddWeb(this WebApplicationBuilder builder)
     {
@@ -49,6 +50,9 @@ public static class WebSetup
             };
         });
 
+        // No endpoint takes more than a few KiB: refuse big bodies before they are buffered.
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+
         var origins = (builder.Configuration["CORS_ORIGINS"] ?? "")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         builder.Services.AddCors(o => o.AddDefaultPolicy(p => p
@@ -74,6 +78,7 @@ public static class WebSetup
             c.Endpoints.NameGenerator = ctx => SliceName(ctx.EndpointType);
             c.Serializer.Options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             c.Serializer.SerializerErrorsField = "body";
+            c.Binding.JsonExceptionTransformer = ErrorHandling.JsonFailure;
             c.Errors.ContentType = ErrorHandling.ProblemJson;
             c.Errors.ProducesMetadataType = typeof(HttpValidationProblemDetails);
             c.Errors.ResponseBuilder = ErrorHandling.ValidationProblem;

@@ -56,6 +56,35 @@ public sealed class UpdateProfileTests(AppFixture fixture) : IClassFixture<AppFi
         (await App.ScalarAsync<string>(ProfileColumns, new { id = user.Id })).ShouldBe(before);
     }
 
+    [Theory]
+    [InlineData("""{"email":"new@example.com"}""", "email", "not a field")]
+    [InlineData("""{"full_name": 42}""", "full_name", "wrong type")]
+    [InlineData("{\"full_name\": ", "body", "not valid JSON")]
+    public async Task Json_errors_name_the_field_and_no_dotnet_type(string body, string field, string message)
+    {
+        var user = await TestUser.CreateAsync(App);
+        var response = await user.Client().PatchAsync(Me, HttpAssertions.Json(body));
+        var raw = await response.Content.ReadAsStringAsync();
+        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        problem.GetProperty("errors").GetProperty(field)[0].GetString()!.ShouldContain(message);
+        raw.ShouldNotContain("Gatehouse.");
+        raw.ShouldNotContain("System.");
+    }
+
+    [Fact]
+    public async Task A_body_over_the_size_limit_is_refused_with_a_4xx()
+    {
+        var user = await TestUser.CreateAsync(App);
+        await using var api = await ApiProcess.StartAsync(TestApp.Environment(App.Db, App.Auth0, null));
+        using var request = new HttpRequestMessage(HttpMethod.Patch, Me)
+        {
+            Content = HttpAssertions.Json(JsonSerializer.Serialize(new { preferences = new { blob = new string('a', 512 * 1024) } })),
+        };
+        request.Headers.Authorization = new("Bearer", user.Token);
+        var response = await api.Http.SendAsync(request);
+        ((int)response.StatusCode).ShouldBeInRange(400, 499);
+    }
+
     [Fact]
     public async Task Too_long_values_are_400()
     {
