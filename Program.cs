@@ -1,7 +1,7 @@
+using FastEndpoints.Swagger;
 using Gatehouse.Infrastructure;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
-using FastEndpoints.Swagger;
 using Gatehouse.Infrastructure.Web;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -36,6 +36,12 @@ try
 catch (StartupException e)
 {
     Console.Error.WriteLine($"Gatehouse cannot start: {e.Message}");
+    return 1;
+}
+catch (Npgsql.NpgsqlException e)
+{
+    // Npgsql's messages name the host and the failure, never the password.
+    Console.Error.WriteLine($"Gatehouse cannot start: the database did not answer ({e.Message}).");
     return 1;
 }
 

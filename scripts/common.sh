@@ -64,7 +64,7 @@ start_cluster() {
   if ! as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     log "Starting PostgreSQL on 127.0.0.1:$port"
     as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/postgresql.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c max_connections=300 -c fsync=off" >/dev/null
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c max_connections=500 -c fsync=off" >/dev/null
     STARTED_CLUSTERS+=("$dir")
   fi
   PG_SUPERUSER_URL="postgresql://postgres:$(cat "$pwfile")@127.0.0.1:$port/postgres"
