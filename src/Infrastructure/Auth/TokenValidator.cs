@@ -26,6 +26,14 @@ public sealed class TokenValidator
     private readonly AuthSettings _settings;
     private readonly TimeProvider _time;
 
+    static TokenValidator()
+    {
+        // The key-set cache already drops RSA keys under 2048 bits; the library's own floor (1024 for
+        // verifying) is raised too, so that no other path can verify with a short key.
+        foreach (var algorithm in new[] { SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512 })
+            AsymmetricSignatureProvider.DefaultMinimumAsymmetricKeySizeInBitsForVerifyingMap[algorithm] = 2048;
+    }
+
     public TokenValidator(AuthSettings settings, IEnumerable<JwksCache> caches, TimeProvider time)
     {
         _settings = settings;
