@@ -1,5 +1,6 @@
 using System.Runtime.Serialization;
 using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Web;
 using System.Text.Json.Serialization;
 
 namespace Gatehouse.Features.Workspaces;
@@ -22,7 +23,7 @@ internal static class WorkspaceRoles
     {
         if (http.Auth().Role is "owner" or "admin")
             return true;
-        await TypedResults.Problem($"Only owners and admins can {action}.", statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(http);
+        await http.WriteProblemAsync(StatusCodes.Status403Forbidden, $"Only owners and admins can {action}.");
         return false;
     }
 }

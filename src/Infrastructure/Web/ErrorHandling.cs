@@ -1,6 +1,5 @@
 using System.Text.Json;
 using FluentValidation.Results;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.Infrastructure.Web;
 
@@ -16,6 +15,7 @@ public static class ErrorHandling
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
             var status = c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode;
+            c.ProblemDetails.Title ??= TitleFor(status);
             c.ProblemDetails.Detail ??= DefaultDetail(status);
             c.ProblemDetails.Extensions.Remove("traceId");
             c.ProblemDetails.Extensions["trace_id"] = c.HttpContext.TraceIdentifier;
@@ -43,7 +43,7 @@ public static class ErrorHandling
             Status = status,
             Title = status == StatusCodes.Status400BadRequest ? "One or more validation errors occurred." : TitleFor(status),
             Detail = failures.Count == 1 ? failures[0].ErrorMessage : "See errors for the fields that need attention.",
-            Type = $"https://httpstatuses.io/{status}",
+            Type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
         };
         problem.Extensions["trace_id"] = context.TraceIdentifier;
         return problem;
@@ -58,7 +58,8 @@ public static class ErrorHandling
         var path = exception.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
         if (exception.Message.Contains("could not be mapped", StringComparison.Ordinal))
         {
-            var member = exception.Message.Split('\'') is { Length: > 2 } parts ? parts[1] : "a member";
+            // The name comes from the client: echo a bounded piece of it.
+            var member = exception.Message.Split('\'') is { Length: > 2 } parts ? parts[1][..Math.Min(parts[1].Length, 100)] : "a member";
             return new ValidationFailure(member, $"{member} is not a field of this request.");
         }
         return path is not null && exception.Message.Contains("could not be converted", StringComparison.Ordinal)
@@ -66,22 +67,13 @@ public static class ErrorHandling
             : new ValidationFailure("body", "The body is not valid JSON for this request.");
     }
 
-    /// <summary>Writes a problem response outside FastEndpoints' pipeline (authentication, pre-processors).</summary>
-    public static Task WriteProblemAsync(this HttpContext context, int status, string detail, string? title = null)
-    {
-        context.Response.StatusCode = status;
-        var problem = new ProblemDetails
-        {
-            Status = status,
-            Title = title ?? TitleFor(status),
-            Detail = detail,
-            Type = $"https://httpstatuses.io/{status}",
-        };
-        problem.Extensions["trace_id"] = context.TraceIdentifier;
-        return context.Response.WriteAsJsonAsync(problem, JsonOptions, ProblemJson, context.RequestAborted);
-    }
-
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    /// <summary>
+    /// The one way to answer with a problem outside a validation failure (authentication handler,
+    /// pre-processor, slices): through ASP.NET's problem-details service, so that every such body
+    /// gets the same type, title and trace_id.
+    /// </summary>
+    public static Task WriteProblemAsync(this HttpContext context, int status, string detail) =>
+        TypedResults.Problem(detail, statusCode: status).ExecuteAsync(context);
 
     /// <summary><c>FullName</c> → <c>full_name</c>; nested paths keep their dots.</summary>
     public static string FieldName(string propertyName) =>
