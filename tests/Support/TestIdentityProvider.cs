@@ -28,6 +28,10 @@ public sealed class TestIdentityProvider : IAsyncDisposable
     public Mode Behaviour { get; set; } = Mode.Serve;
     public string? CacheControl { get; set; }
     public int Fetches => Volatile.Read(ref _fetches);
+    /// <summary>Raw JSON values served in "keys" after the published keys: entries a verifier must skip.</summary>
+    public IReadOnlyList<string> ExtraEntries { get; set; } = [];
+    /// <summary>When set, served as the whole JWKS body instead of the published keys.</summary>
+    public string? RawDocument { get; set; }
 
     private TestIdentityProvider(WebApplication app, string issuer, string jwksUrl, string audience, SigningKey key)
     {
@@ -69,8 +73,13 @@ public sealed class TestIdentityProvider : IAsyncDisposable
             return Results.StatusCode((int)HttpStatusCode.ServiceUnavailable);
         if (CacheControl is not null)
             http.Response.Headers.CacheControl = CacheControl;
+        if (RawDocument is { } raw)
+            return Results.Text(raw, "application/json");
         lock (_gate)
-            return Results.Text(TokenMinter.Jwks(_published), "application/json");
+        {
+            var keys = _published.Select(k => k.ToPublicJwk().ToJsonString()).Concat(ExtraEntries);
+            return Results.Text($"{{\"keys\":[{string.Join(",", keys)}]}}", "application/json");
+        }
     }
 
     /// <summary>Publishes exactly these keys from now on.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Gatehouse.Infrastructure.Auth;
@@ -12,11 +13,15 @@ public readonly record struct KeyLookup(KeyLookupOutcome Outcome, SecurityKey? K
 /// only refreshes in the background, so the request that first meets a rotated key would fail):
 /// <list type="bullet">
 /// <item>refreshed in the background every Cache-Control max-age, clamped to 60 s – 10 min;</item>
-/// <item>an unknown kid triggers one synchronous refetch per <see cref="RefetchCooldown"/>, shared by
+/// <item>a request that meets an unknown kid first joins a fetch already under way, or starts the first
+/// fetch if none has run yet (the refresher's start-up fetch may not have begun): neither spends the refetch;</item>
+/// <item>a kid still unknown then triggers one synchronous refetch per <see cref="RefetchCooldown"/>, shared by
 /// concurrent requests, after which the same request is decided; until the cooldown ends a kid still
 /// unknown is answered without fetching;</item>
 /// <item>a failed fetch keeps the last good keys for up to <see cref="MaxStaleness"/>; when no cached key
-/// can decide and the provider cannot be reached, the answer is Unavailable (503), never Unknown.</item>
+/// can decide and the provider cannot be reached, the answer is Unavailable (503), never Unknown;</item>
+/// <item>the document is used entry by entry: what cannot be used is skipped with a warning, and no
+/// exception from a fetch ever reaches a request or the refresher.</item>
 /// </list>
 /// </summary>
 public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, TimeProvider time, ILogger logger)
@@ -26,6 +31,7 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
     public static readonly TimeSpan MinRefresh = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan MaxRefresh = TimeSpan.FromMinutes(10);
     private const int MinRsaBits = 2048;
+    private const int P256CoordinateBytes = 32;
 
     private sealed record KeySet(FrozenDictionary<string, SecurityKey> Keys, DateTimeOffset FetchedAt, TimeSpan RefreshAfter);
 
@@ -34,6 +40,7 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
     private volatile string? _lastError;
     private DateTimeOffset _lastOnDemandFetch = DateTimeOffset.MinValue;
     private Task? _inflight;
+    private bool _fetchStarted;
 
     public ProviderSettings Provider => provider;
 
@@ -48,11 +55,21 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
         if (TryGetFresh(kid, out var key))
             return new KeyLookup(KeyLookupOutcome.Found, key, default);
 
-        if (StartOnDemandFetch() is { } fetch)
-            await fetch.WaitAsync(ct);
+        if (JoinFetch() is { } joined)
+        {
+            await joined.WaitAsync(ct);
+            if (TryGetFresh(kid, out key))
+                return new KeyLookup(KeyLookupOutcome.Found, key, default);
+        }
 
-        if (TryGetFresh(kid, out key))
-            return new KeyLookup(KeyLookupOutcome.Found, key, default);
+        // A fetch that began before this request may predate the key it names: one refetch per cooldown.
+        if (StartOnDemandFetch() is { } fetch)
+        {
+            await fetch.WaitAsync(ct);
+            if (TryGetFresh(kid, out key))
+                return new KeyLookup(KeyLookupOutcome.Found, key, default);
+        }
+
         return _lastError is null
             ? new KeyLookup(KeyLookupOutcome.Unknown, null, default)
             : new KeyLookup(KeyLookupOutcome.Unavailable, null, RetryAfter());
@@ -65,6 +82,21 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
         {
             if (_inflight is { IsCompleted: false })
                 return _inflight;
+            _fetchStarted = true;
+            return _inflight = FetchAsync();
+        }
+    }
+
+    /// <summary>A fetch under way, or the first fetch if none has begun: what a request waits for without spending the refetch.</summary>
+    private Task? JoinFetch()
+    {
+        lock (_gate)
+        {
+            if (_inflight is { IsCompleted: false })
+                return _inflight;
+            if (_fetchStarted)
+                return null;
+            _fetchStarted = true;
             return _inflight = FetchAsync();
         }
     }
@@ -73,6 +105,7 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
     {
         lock (_gate)
         {
+            // One that began after this request joined the previous one: as good as a refetch of its own.
             if (_inflight is { IsCompleted: false })
                 return _inflight;
             var now = time.GetUtcNow();
@@ -99,10 +132,25 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
             && keys.Keys.TryGetValue(kid, out key);
     }
 
+    /// <summary>Never throws: requests await this task, and an exception in the refresher would stop the host.</summary>
     private async Task FetchAsync()
     {
         // Let the caller's lock go before any I/O.
         await Task.Yield();
+        try
+        {
+            await FetchAndKeepAsync();
+        }
+        catch (Exception e)
+        {
+            _lastError = e.GetType().Name;
+            logger.LogError("JWKS fetch for {Provider} from {JwksUri} failed unexpectedly ({Error}); keeping what was cached",
+                provider.Name, provider.JwksUri, e.GetType().Name);
+        }
+    }
+
+    private async Task FetchAndKeepAsync()
+    {
         JwksFetcher.Result result;
         try
         {
@@ -113,7 +161,7 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
             result = new JwksFetcher.Result(null, null, e.GetType().Name);
         }
 
-        if (result.KeySet is null)
+        if (result.Document is null)
         {
             _lastError = result.Error;
             var kept = _keys is { } stale && time.GetUtcNow() - stale.FetchedAt <= MaxStaleness
@@ -124,7 +172,7 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
             return;
         }
 
-        var keys = Usable(result.KeySet);
+        var keys = Usable(result.Document);
         var maxAge = result.MaxAge ?? MaxRefresh;
         _keys = new KeySet(keys, time.GetUtcNow(), maxAge < MinRefresh ? MinRefresh : maxAge > MaxRefresh ? MaxRefresh : maxAge);
         _lastError = null;
@@ -140,31 +188,94 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
         }
     }
 
-    /// <summary>Keeps only keys this provider may sign with: a kid, "sig" use, an allowed algorithm, RSA of 2048 bits or more, EC on P-256.</summary>
-    private FrozenDictionary<string, SecurityKey> Usable(JsonWebKeySet set)
+    /// <summary>The entries this provider may sign with, as keys ready to verify; each other entry is skipped with a warning.</summary>
+    private FrozenDictionary<string, SecurityKey> Usable(JwksDocument document)
     {
         var keys = new Dictionary<string, SecurityKey>(StringComparer.Ordinal);
-        foreach (var key in set.Keys)
+        foreach (var entry in document.Entries)
         {
-            var usable = !string.IsNullOrEmpty(key.Kid)
-                && (key.Use is null || key.Use == JsonWebKeyUseNames.Sig)
-                && (key.Alg is null || provider.Algorithms.Contains(key.Alg))
-                && key.Kty switch
-                {
-                    JsonWebAlgorithmsKeyTypes.RSA => provider.Algorithms.Contains("RS256")
-                        && !string.IsNullOrEmpty(key.N) && key.KeySize >= MinRsaBits,
-                    JsonWebAlgorithmsKeyTypes.EllipticCurve => provider.Algorithms.Contains("ES256")
-                        && key.Crv == JsonWebKeyECTypes.P256,
-                    _ => false,
-                };
-            if (!usable)
+            SecurityKey? key = null;
+            var problem = entry.Problem;
+            if (entry.Key is { } jwk)
             {
-                logger.LogWarning("Ignoring JWKS key {Kid} of {Provider}: kty {Kty}, alg {Alg}, {Bits} bits",
-                    key.Kid, provider.Name, key.Kty, key.Alg, key.KeySize);
-                continue;
+                try
+                {
+                    (key, problem) = Verifier(jwk);
+                }
+                catch (Exception e)
+                {
+                    problem = $"cannot be used ({e.GetType().Name})";
+                }
             }
-            keys.TryAdd(key.Kid, key);
+            if (key is not null && !keys.TryAdd(key.KeyId, key))
+                (key, problem) = (null, "a second key with the same kid");
+            if (key is null)
+                logger.LogWarning("Skipping JWKS entry {Index} of {Provider} (kid {Kid}): {Problem}",
+                    entry.Index, provider.Name, JwksDocument.ForLog(entry.Kid), problem);
         }
         return keys.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// A key to verify with, from a JWK with a kid and "sig" use (or none): RSA of 2048 bits or more for RS256, or a
+    /// point on P-256 for ES256, each only where the provider allows that algorithm. Built from n/e and crv/x/y
+    /// alone (never x5c), so the key verified with is exactly the one checked here.
+    /// </summary>
+    private (SecurityKey? Key, string? Problem) Verifier(JsonWebKey jwk)
+    {
+        if (string.IsNullOrEmpty(jwk.Kid))
+            return (null, "no kid");
+        if (jwk.Use is not null && jwk.Use != JsonWebKeyUseNames.Sig)
+            return (null, "not a signing key (use)");
+        switch (jwk.Kty)
+        {
+            case JsonWebAlgorithmsKeyTypes.RSA:
+                if (!Allows(SecurityAlgorithms.RsaSha256, jwk))
+                    return (null, "RSA key for an algorithm this provider may not use");
+                if (string.IsNullOrEmpty(jwk.N) || string.IsNullOrEmpty(jwk.E))
+                    return (null, "RSA key without n or e");
+                if (!TryDecode(jwk.N, out var modulus) || !TryDecode(jwk.E, out var exponent))
+                    return (null, "RSA key whose n or e is not base64url");
+                var parameters = new RSAParameters { Modulus = modulus, Exponent = exponent };
+                // Importing once proves the key usable; verifying then builds its own RSA from the parameters.
+                using (var rsa = RSA.Create(parameters))
+                    if (rsa.KeySize < MinRsaBits)
+                        return (null, $"RSA key under {MinRsaBits} bits");
+                return (new RsaSecurityKey(parameters) { KeyId = jwk.Kid }, null);
+            case JsonWebAlgorithmsKeyTypes.EllipticCurve:
+                if (!Allows(SecurityAlgorithms.EcdsaSha256, jwk))
+                    return (null, "EC key for an algorithm this provider may not use");
+                if (jwk.Crv != JsonWebKeyECTypes.P256)
+                    return (null, "EC key on a curve other than P-256");
+                if (string.IsNullOrEmpty(jwk.X) || string.IsNullOrEmpty(jwk.Y))
+                    return (null, "EC key without x or y");
+                if (!TryDecode(jwk.X, out var x) || !TryDecode(jwk.Y, out var y) || x.Length != P256CoordinateBytes || y.Length != P256CoordinateBytes)
+                    return (null, "EC key whose x or y is not a base64url P-256 coordinate");
+                // Importing checks that the point is on the curve.
+                var ec = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = x, Y = y } });
+                return (new ECDsaSecurityKey(ec) { KeyId = jwk.Kid }, null);
+            case JsonWebAlgorithmsKeyTypes.Octet:
+                return (null, "a symmetric key, never trusted");
+            default:
+                return (null, "an unsupported key type");
+        }
+    }
+
+    /// <summary>The provider allows <paramref name="algorithm"/>, and the JWK names that one or none.</summary>
+    private bool Allows(string algorithm, JsonWebKey jwk) =>
+        provider.Algorithms.Contains(algorithm) && (jwk.Alg is null || jwk.Alg == algorithm);
+
+    private static bool TryDecode(string base64Url, out byte[] bytes)
+    {
+        try
+        {
+            bytes = Base64UrlEncoder.DecodeBytes(base64Url);
+            return bytes.Length > 0;
+        }
+        catch (FormatException)
+        {
+            bytes = [];
+            return false;
+        }
     }
 }

@@ -1,5 +1,3 @@
-using Microsoft.IdentityModel.Tokens;
-
 namespace Gatehouse.Infrastructure.Auth;
 
 /// <summary>Fetches a provider's JWKS: 5 s timeout, bounded size, redirects only within the same origin.</summary>
@@ -17,7 +15,7 @@ public class JwksFetcher : IDisposable
     })
     { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
 
-    public sealed record Result(JsonWebKeySet? KeySet, TimeSpan? MaxAge, string? Error);
+    public sealed record Result(JwksDocument? Document, TimeSpan? MaxAge, string? Error);
 
     public virtual async Task<Result> FetchAsync(Uri uri, CancellationToken ct)
     {
@@ -48,7 +46,9 @@ public class JwksFetcher : IDisposable
                 var json = await ReadBoundedAsync(response.Content, timeout.Token);
                 if (json is null)
                     return Failed("response too large");
-                return new Result(new JsonWebKeySet(json), response.Headers.CacheControl?.MaxAge, null);
+                return JwksDocument.Parse(json) is { } document
+                    ? new Result(document, response.Headers.CacheControl?.MaxAge, null)
+                    : Failed("not a JSON Web Key Set (a JSON object with a \"keys\" array)");
             }
             return Failed("too many redirects");
         }
@@ -59,10 +59,6 @@ public class JwksFetcher : IDisposable
         catch (HttpRequestException e)
         {
             return Failed($"unreachable ({e.HttpRequestError})");
-        }
-        catch (ArgumentException)
-        {
-            return Failed("not a JSON Web Key Set");
         }
     }
 

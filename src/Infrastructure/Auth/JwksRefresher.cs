@@ -3,7 +3,7 @@ using Gatehouse.Infrastructure.Web;
 namespace Gatehouse.Infrastructure.Auth;
 
 /// <summary>Fetches each provider's JWKS at start-up and then refreshes it in the background.</summary>
-public sealed class JwksRefresher(IEnumerable<JwksCache> caches, TimeProvider time) : BackgroundService
+public sealed class JwksRefresher(IEnumerable<JwksCache> caches, TimeProvider time, ILogger<JwksRefresher> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(caches.Select(cache => RefreshLoopAsync(cache, stoppingToken)));
@@ -14,8 +14,19 @@ public sealed class JwksRefresher(IEnumerable<JwksCache> caches, TimeProvider ti
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await cache.RefreshAsync();
-                await Task.Delay(cache.NextRefreshDelay, time, stoppingToken);
+                var delay = JwksCache.RefetchCooldown;
+                try
+                {
+                    await cache.RefreshAsync();
+                    delay = cache.NextRefreshDelay;
+                }
+                catch (Exception e)
+                {
+                    // An exception leaving a BackgroundService stops the host: whatever happened, try again later.
+                    logger.LogError("Refreshing the JWKS of {Provider} failed unexpectedly ({Error}); retrying in {Delay}",
+                        cache.Provider.Name, e.GetType().Name, delay);
+                }
+                await Task.Delay(delay, time, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

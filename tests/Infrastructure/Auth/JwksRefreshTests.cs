@@ -74,6 +74,10 @@ public sealed class JwksRefreshTests(AppFixture fixture) : IClassFixture<AppFixt
         var (idp, api) = await StartAsync();
         await using var _ = idp;
         await using var __ = api;
+        // This request may reach the API before its start-up fetch has begun; it used to fetch on demand and
+        // start the cooldown, so that the rotated kid below got no refetch (a 401). Whether it joins or starts
+        // the start-up fetch, and whether the refresher's fetch is still under way below, the rotated kid now
+        // gets a refetch of its own, which fails.
         (await CallAsync(api, idp.Token(Unique.Subject()))).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         idp.Behaviour = TestIdentityProvider.Mode.Fail;
@@ -83,6 +87,49 @@ public sealed class JwksRefreshTests(AppFixture fixture) : IClassFixture<AppFixt
         await response.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
         response.Headers.RetryAfter.ShouldNotBeNull();
         (await fixture.App.ScalarAsync<int>("select count(*) from users where auth0_id = @subject", new { subject })).ShouldBe(0);
+    }
+
+    public static TheoryData<string> UnusableEntries => new()
+    {
+        "oct key", "not an object", "unknown curve", "malformed base64url n", "missing e", "kid a number",
+        "long kid holding a newline",
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusableEntries))]
+    public async Task An_unusable_jwks_entry_is_skipped_with_a_warning_and_the_good_and_rotated_in_keys_serve(string kind)
+    {
+        var idp = await TestIdentityProvider.StartAuth0Async();
+        await using var _ = idp;
+        var (entry, logged) = Unusable(kind, idp.Key);
+        idp.ExtraEntries = [entry];
+        await using var api = await ApiProcess.StartAsync(TestApp.Environment(fixture.App.Db, idp, null));
+
+        (await CallAsync(api, idp.Token(Unique.Subject()))).StatusCode.ShouldBe(HttpStatusCode.OK, api.Output);
+        idp.Rotate();
+        (await CallAsync(api, idp.Token(Unique.Subject()))).StatusCode.ShouldBe(HttpStatusCode.OK, api.Output);
+
+        api.Output.ShouldContain($"Skipping JWKS entry 1 of auth0 (kid {logged})");
+        if (kind == "long kid holding a newline")
+            api.Output.ShouldNotContain(new string('k', 100));
+    }
+
+    /// <summary>An entry a provider should never publish, and how its kid must appear in the log line.</summary>
+    private static (string Entry, string LoggedKid) Unusable(string kind, SigningKey good)
+    {
+        var rsa = good.ToPublicJwk();
+        switch (kind)
+        {
+            case "oct key": return ("""{"kty":"oct","kid":"bad-oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQ"}""", "bad-oct");
+            case "not an object": return ("\"a string\"", "none");
+            case "unknown curve": return ("""{"kty":"EC","kid":"bad-curve","crv":"P-999","x":"AAAA","y":"AAAA"}""", "bad-curve");
+            case "malformed base64url n": rsa["kid"] = "bad-n"; rsa["n"] = "!!not base64url!!"; return (rsa.ToJsonString(), "bad-n");
+            case "missing e": rsa["kid"] = "bad-e"; rsa.Remove("e"); return (rsa.ToJsonString(), "bad-e");
+            case "kid a number": rsa["kid"] = 42; return (rsa.ToJsonString(), "none");
+            case "long kid holding a newline":
+                return ($$"""{"kty":"oct","kid":"evil\nline{{new string('k', 5000)}}","k":"c2VjcmV0"}""", "evil?line" + new string('k', 55) + "…");
+            default: throw new ArgumentOutOfRangeException(nameof(kind));
+        }
     }
 
     [Fact]
