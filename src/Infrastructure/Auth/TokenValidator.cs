@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -77,6 +77,8 @@ public sealed class TokenValidator
 
         var issuer = jwt.TryGetPayloadValue<string>("iss", out var iss) ? iss : null;
         var kid = string.IsNullOrEmpty(jwt.Kid) ? null : jwt.Kid;
+        if (PayloadProblem(jwt) is { } problem)
+            return new TokenCheck.Invalid(problem, issuer, kid);
         if (issuer is null || !_byIssuer.TryGetValue(issuer, out var entry))
             return new TokenCheck.Invalid("unknown issuer", issuer, kid);
         // Gatehouse understands no critical header extension, so any "crit" means "do not accept" (RFC 7515 §4.1.11).
@@ -95,33 +97,127 @@ public sealed class TokenValidator
             case KeyLookupOutcome.Unknown:
                 return new TokenCheck.Invalid("unknown signing key", issuer, kid);
         }
+        // The key set holds RSA keys (RS256) and P-256 keys (ES256) only: the token's alg must be its key's.
+        var keyAlgorithm = lookup.Key is RsaSecurityKey ? SecurityAlgorithms.RsaSha256 : SecurityAlgorithms.EcdsaSha256;
+        if (jwt.Alg != keyAlgorithm)
+            return new TokenCheck.Invalid("signing algorithm does not match the key", issuer, kid);
 
         var parameters = entry.Parameters.Clone();
         parameters.IssuerSigningKey = lookup.Key;
         var result = await _handler.ValidateTokenAsync(jwt, parameters);
         if (!result.IsValid)
-            return new TokenCheck.Invalid(Describe(result.Exception), issuer, kid);
+            return new TokenCheck.Invalid(Describe(result.Exception, jwt), issuer, kid);
 
-        var now = _time.GetUtcNow();
-        if (jwt.TryGetPayloadValue<long>("iat", out var iat) && DateTimeOffset.FromUnixTimeSeconds(iat) > now + _settings.ClockSkew)
+        // IssuedAt is clamped to DateTime's range, so an iat far beyond the year 9999 compares instead of throwing.
+        if (jwt.IssuedAt > _time.GetUtcNow().UtcDateTime + _settings.ClockSkew)
             return new TokenCheck.Invalid("token issued in the future", issuer, kid);
-        if (string.IsNullOrWhiteSpace(jwt.Subject) || jwt.Subject.Length > 255)
+        if (string.IsNullOrWhiteSpace(jwt.Subject) || jwt.Subject.Length > 255 || !IsStorableText(jwt.Subject))
             return new TokenCheck.Invalid("token has no usable sub", issuer, kid);
 
         return new TokenCheck.Valid(ClaimsReader.Identity(entry.Provider.Kind, jwt, _settings.ClaimNamespace));
     }
 
-    private static string Describe(Exception? e) => e switch
+    private static readonly HashSet<string> NumericDateClaims = new(StringComparer.Ordinal) { "exp", "nbf", "iat" };
+    private static readonly HashSet<string> StringClaims = new(StringComparer.Ordinal) { "iss", "sub" };
+
+    /// <summary>
+    /// What Microsoft.IdentityModel lets through but RFC 7519 does not, read from the payload's JSON itself
+    /// (the library converts <c>"exp": "1999999999"</c> and <c>"sub": 123</c> to what it expects): registered
+    /// claims of the wrong JSON type, a claim named twice (§4: refuse, rather than keep one), and text that is
+    /// not valid Unicode (lone surrogates, which the library trips over only later, when claims are read).
+    /// </summary>
+    private static string? PayloadProblem(JsonWebToken jwt)
+    {
+        try
+        {
+            using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var claim in payload.RootElement.EnumerateObject())
+            {
+                var registered = NumericDateClaims.Contains(claim.Name) || StringClaims.Contains(claim.Name) || claim.Name == "aud";
+                if (!seen.Add(claim.Name))
+                    return registered ? $"claim {claim.Name} appears more than once" : "a claim appears more than once";
+                if (NumericDateClaims.Contains(claim.Name) && claim.Value.ValueKind != JsonValueKind.Number)
+                    return $"claim {claim.Name} must be a number";
+                if (StringClaims.Contains(claim.Name) && claim.Value.ValueKind != JsonValueKind.String)
+                    return $"claim {claim.Name} must be a string";
+                if (claim.Name == "aud" && !IsStringOrStringArray(claim.Value))
+                    return "claim aud must be a string or an array of strings";
+                ReadAllText(claim.Value);
+            }
+            return null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            // InvalidOperationException: a string that does not decode to valid UTF-16 (or a payload that is not an object).
+            return "malformed token";
+        }
+    }
+
+    private static bool IsStringOrStringArray(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String
+        || value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(a => a.ValueKind == JsonValueKind.String);
+
+    /// <summary>Decodes every string and member name once; throws <see cref="InvalidOperationException"/> on invalid UTF-16.</summary>
+    private static void ReadAllText(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = value.GetString();
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray()) ReadAllText(item);
+                break;
+            case JsonValueKind.Object:
+                foreach (var member in value.EnumerateObject())
+                {
+                    _ = member.Name;
+                    ReadAllText(member.Value);
+                }
+                break;
+        }
+    }
+
+    /// <summary>No control characters (PostgreSQL cannot store U+0000) and no lone surrogates: a subject is stored as is.</summary>
+    private static bool IsStorableText(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsControl(value[i]))
+                return false;
+            if (char.IsSurrogate(value[i]))
+            {
+                if (!char.IsSurrogatePair(value, i)) return false;
+                i++;
+            }
+        }
+        return true;
+    }
+
+    private string Describe(Exception? e, JsonWebToken jwt) => e switch
     {
         SecurityTokenExpiredException => "token expired",
         SecurityTokenNotYetValidException => "token not yet valid",
         SecurityTokenNoExpirationException => "token has no exp",
-        SecurityTokenInvalidAudienceException => "wrong audience",
+        // IdentityModel checks "nbf after exp" before either end and calls it an invalid lifetime: say which end was hit.
+        SecurityTokenInvalidLifetimeException => LifetimeProblem(jwt),
+        SecurityTokenInvalidAudienceException => jwt.Audiences.Any() ? "wrong audience" : "token has no aud",
         SecurityTokenInvalidIssuerException => "wrong issuer",
         SecurityTokenInvalidAlgorithmException => "signing algorithm not allowed",
-        SecurityTokenInvalidLifetimeException => "invalid lifetime",
         SecurityTokenSignatureKeyNotFoundException => "unknown signing key",
         SecurityTokenInvalidSignatureException => "invalid signature",
+        SecurityTokenMalformedException => "malformed token",
         _ => "invalid token",
     };
+
+    private string LifetimeProblem(JsonWebToken jwt)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        if (jwt.ValidTo < now - _settings.ClockSkew)
+            return "token expired";
+        if (jwt.ValidFrom > now + _settings.ClockSkew)
+            return "token not yet valid";
+        return "token nbf is after its exp";
+    }
 }

@@ -53,6 +53,9 @@ public sealed class TokenValidationTests(AppFixture fixture) : IClassFixture<App
         "wrong aud", "aud differing by a trailing slash", "embedded jwk", "jku elsewhere", "x5u elsewhere",
         "20 KB token", "garbage", "kid not published but signed by a published key", "rsa key under 2048 bits",
         "unknown crit header", "es256 where only rs256 is allowed", "authentik token with auth0 kid",
+        "exp a string", "nbf a string", "iat a string", "exp null", "sub a number", "sub an object", "iss a number",
+        "aud a number", "aud an array holding a number", "exp twice", "sub with U+0000", "lone surrogate in a claim array",
+        "iat beyond the year 9999", "es256 token naming an rsa kid",
     };
 
     [Theory]
@@ -67,6 +70,52 @@ public sealed class TokenValidationTests(AppFixture fixture) : IClassFixture<App
         await response.ShouldBeInvalidTokenAsync();
         (await response.Content.ReadAsStringAsync()).ShouldNotContain(token.Length > 40 ? token[^40..] : token);
         (await UsersWith(subject)).ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("aud an array holding the audience")]
+    [InlineData("fractional numeric dates")]
+    public async Task Registered_claims_in_their_other_rfc_7519_forms_are_accepted(string variant)
+    {
+        var claims = App.Auth0.Claims(Unique.Subject());
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        if (variant == "aud an array holding the audience")
+            claims["aud"] = new JsonArray("https://another-api.example.com/", App.Auth0.Audience);
+        else
+        {
+            claims["iat"] = now - 0.5; claims["nbf"] = now - 0.5; claims["exp"] = now + 3600.25;
+        }
+        (await App.Client(TokenMinter.Mint(App.Auth0.Key, claims)).GetAsync(Me)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("expired", "token expired")]
+    [InlineData("expired, nbf after exp", "token expired")]
+    [InlineData("nbf in the future", "token not yet valid")]
+    [InlineData("nbf after exp, both within the skew", "token nbf is after its exp")]
+    [InlineData("no exp", "token has no exp")]
+    [InlineData("sub a number", "claim sub must be a string")]
+    [InlineData("exp a string", "claim exp must be a number")]
+    public async Task A_refused_token_says_why_in_words_a_client_understands(string variant, string reason)
+    {
+        var claims = App.Auth0.Claims(Unique.Subject());
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        switch (variant)
+        {
+            case "expired": claims["iat"] = now - 7200; claims["nbf"] = now - 7200; claims["exp"] = now - 3600; break;
+            // A token minted with a negative lifetime: IdentityModel calls this "invalid lifetime".
+            case "expired, nbf after exp": claims["nbf"] = now; claims["exp"] = now - 3600; break;
+            case "nbf in the future": claims["nbf"] = now + 3600; break;
+            case "nbf after exp, both within the skew": claims["nbf"] = now + 10; claims["exp"] = now + 5; break;
+            case "no exp": claims.Remove("exp"); break;
+            case "sub a number": claims["sub"] = 42; break;
+            case "exp a string": claims["exp"] = (now + 3600).ToString(); break;
+        }
+
+        var response = await App.Client(TokenMinter.Mint(App.Auth0.Key, claims)).GetAsync(Me);
+
+        await response.ShouldBeInvalidTokenAsync();
+        response.Headers.WwwAuthenticate.ToString().ShouldBe($"Bearer error=\"invalid_token\", error_description=\"{reason}\"");
     }
 
     [Fact]
@@ -133,6 +182,25 @@ public sealed class TokenValidationTests(AppFixture fixture) : IClassFixture<App
             case "es256 where only rs256 is allowed": return TokenMinter.Mint(App.EcKey, claims);
             case "authentik token with auth0 kid":
                 return TokenMinter.Mint(idp.Key, App.Authentik.Claims(subject));
+            case "exp a string": claims["exp"] = (now + 3600).ToString(); return TokenMinter.Mint(idp.Key, claims);
+            case "nbf a string": claims["nbf"] = now.ToString(); return TokenMinter.Mint(idp.Key, claims);
+            case "iat a string": claims["iat"] = now.ToString(); return TokenMinter.Mint(idp.Key, claims);
+            case "exp null": claims["exp"] = null; return TokenMinter.Mint(idp.Key, claims);
+            case "sub a number": claims["sub"] = 123456789; return TokenMinter.Mint(idp.Key, claims);
+            case "sub an object": claims["sub"] = new JsonObject { ["id"] = subject }; return TokenMinter.Mint(idp.Key, claims);
+            case "iss a number": claims["iss"] = 1; return TokenMinter.Mint(idp.Key, claims);
+            case "aud a number": claims["aud"] = 1; return TokenMinter.Mint(idp.Key, claims);
+            case "aud an array holding a number": claims["aud"] = new JsonArray(idp.Audience, 1); return TokenMinter.Mint(idp.Key, claims);
+            case "exp twice":
+                // An expired exp, then a fresh one: IdentityModel keeps the last; RFC 7519 §4 lets a parser refuse both.
+                claims["exp"] = now - 3600;
+                return TokenMinter.MintRaw(idp.Key, claims.ToJsonString()[..^1] + $",\"exp\":{now + 3600}}}");
+            case "sub with U+0000": claims["sub"] = subject + "\u0000x"; return TokenMinter.Mint(idp.Key, claims);
+            case "lone surrogate in a claim array":
+                return TokenMinter.MintRaw(idp.Key, claims.ToJsonString()[..^1] + ",\"permissions\":[\"a\\ud800\"]}");
+            case "iat beyond the year 9999": claims["iat"] = 1_000_000_000_000_000L; return TokenMinter.Mint(idp.Key, claims);
+            case "es256 token naming an rsa kid":
+                return TokenMinter.Mint(App.EcKey, App.Authentik.Claims(subject), new JsonObject { ["kid"] = App.Authentik.Key.Kid });
             default: throw new ArgumentOutOfRangeException(nameof(variant));
         }
     }
