@@ -8,7 +8,8 @@ namespace Gatehouse.Infrastructure.Auth;
 /// user, unchanged claims) is one indexed read that returns the user and the chosen membership
 /// together, and no write. A subject seen for the first time is provisioned in one statement.
 /// </summary>
-public sealed class AuthContextResolver(NpgsqlDataSource dataSource, DefaultApiKeys defaultKeys, ILogger<AuthContextResolver> logger)
+public sealed class AuthContextResolver(
+    NpgsqlDataSource dataSource, DefaultApiKeys defaultKeys, AuthSettings settings, ILogger<AuthContextResolver> logger)
 {
     public abstract record Outcome
     {
@@ -90,7 +91,7 @@ public sealed class AuthContextResolver(NpgsqlDataSource dataSource, DefaultApiK
         var provider = identity.Method == AuthMethod.Auth0 ? "auth0" : "authentik";
         try
         {
-            if (identity.Email is not null && identity.EmailVerified)
+            if (settings.AccountLinking == AccountLinking.VerifiedEmail && identity.Email is not null && identity.EmailVerified)
             {
                 var linked = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(LinkIdentitySql, new
                 {
@@ -131,7 +132,6 @@ public sealed class AuthContextResolver(NpgsqlDataSource dataSource, DefaultApiK
     {
         if (string.IsNullOrWhiteSpace(userName))
             return "Personal workspace";
-        var name = $"{userName}'s workspace";
-        return name.Length <= 100 ? name : name[..100];
+        return ClaimsReader.Truncate($"{userName}'s workspace", 100);
     }
 }

@@ -17,6 +17,9 @@ public sealed record ProviderSettings(
     public string Name => Kind == ProviderKind.Auth0 ? "auth0" : "authentik";
 }
 
+/// <summary>When a new provider identity may be linked to an existing user (<c>ACCOUNT_LINKING</c>).</summary>
+public enum AccountLinking { VerifiedEmail, Off }
+
 /// <summary>Authentication configuration, read once from the environment and validated at start-up.</summary>
 public sealed record AuthSettings(
     bool Enabled,
@@ -26,7 +29,8 @@ public sealed record AuthSettings(
     string AdminPermission,
     string? ClaimNamespace,
     string? Auth0LogoutRedirectUrl,
-    IReadOnlyList<string> LogoutAllowlist)
+    IReadOnlyList<string> LogoutAllowlist,
+    AccountLinking AccountLinking)
 {
     private static readonly string[] SupportedAlgorithms = ["RS256", "ES256"];
 
@@ -70,8 +74,16 @@ public sealed record AuthSettings(
             Clean(config["ADMIN_PERMISSION"]) ?? "admin:access",
             Clean(config["AUTH0_CLAIM_NAMESPACE"]),
             Clean(config["AUTH0_LOGOUT_REDIRECT_URL"]),
-            List(config["LOGOUT_REDIRECT_ALLOWLIST"]));
+            List(config["LOGOUT_REDIRECT_ALLOWLIST"]),
+            ReadAccountLinking(config));
     }
+
+    private static AccountLinking ReadAccountLinking(IConfiguration config) => Clean(config["ACCOUNT_LINKING"])?.ToLowerInvariant() switch
+    {
+        null or "verified_email" => AccountLinking.VerifiedEmail,
+        "off" => AccountLinking.Off,
+        _ => throw new StartupException("ACCOUNT_LINKING must be verified_email (the default) or off."),
+    };
 
     private static ProviderSettings? ReadAuth0(IConfiguration config, bool allowHttp)
     {

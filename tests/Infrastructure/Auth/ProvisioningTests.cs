@@ -166,6 +166,88 @@ public sealed class ProvisioningTests(AppFixture fixture) : IClassFixture<AppFix
     }
 
     [Fact]
+    public async Task With_account_linking_off_a_verified_email_match_provisions_a_new_user()
+    {
+        var email = Unique.Email();
+        var existing = await MeAsync(App.Authentik.Token(Guid.NewGuid().ToString("N"), Unique.Claims(email, "Existing")));
+        var env = TestApp.Environment(App.Db, App.Auth0, App.Authentik);
+        env["ACCOUNT_LINKING"] = "off";
+        await using var api = await ApiProcess.StartAsync(env);
+
+        var subject = Unique.Subject();
+        using var request = new HttpRequestMessage(HttpMethod.Get, Me);
+        request.Headers.Authorization = new("Bearer", App.Auth0.Token(subject, Unique.Claims(email, "Newcomer")));
+        var newcomer = await (await api.Http.SendAsync(request)).ShouldBeOkJsonAsync();
+
+        newcomer.GetProperty("id").GetGuid().ShouldNotBe(existing.GetProperty("id").GetGuid());
+        (await App.ScalarAsync<string?>("select auth0_id from users where id = @id", new { id = existing.GetProperty("id").GetGuid() })).ShouldBeNull();
+        (await App.ScalarAsync<Guid>("select id from users where auth0_id = @subject", new { subject })).ShouldBe(newcomer.GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public async Task Account_linking_other_than_verified_email_or_off_refuses_to_start_naming_the_variable()
+    {
+        var env = TestApp.Environment(App.Db, App.Auth0, null);
+        env["ACCOUNT_LINKING"] = "by-username-please";
+
+        var (exit, output) = await ApiProcess.RunAsync(env);
+
+        exit.ShouldNotBe(0);
+        output.ShouldContain("ACCOUNT_LINKING");
+        output.ShouldNotContain("by-username-please");
+    }
+
+    [Fact]
+    public async Task A_name_claim_holding_U0000_provisions_and_is_stored_without_it()
+    {
+        var subject = Unique.Subject();
+        var token = App.Auth0.Token(subject, Unique.Claims(Unique.Email(), "Ada\u0000 Lovelace"));
+
+        var me = await MeAsync(token);
+
+        me.GetProperty("full_name").GetString().ShouldBe("Ada Lovelace");
+        (await App.ScalarAsync<string>("select idp_name from users where auth0_id = @subject", new { subject })).ShouldBe("Ada Lovelace");
+        (await App.Client(token).GetAsync(Me)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task An_email_claim_that_had_to_be_cleaned_is_never_trusted_for_linking()
+    {
+        var email = Unique.Email();
+        var existing = await MeAsync(App.Authentik.Token(Guid.NewGuid().ToString("N"), Unique.Claims(email, "Existing")));
+
+        var subject = Unique.Subject();
+        var newcomer = await MeAsync(App.Auth0.Token(subject, Unique.Claims(email.Insert(3, "\u0000"), "Newcomer")));
+
+        newcomer.GetProperty("id").GetGuid().ShouldNotBe(existing.GetProperty("id").GetGuid());
+        newcomer.GetProperty("email").GetString().ShouldBe(email);
+        (await App.ScalarAsync<bool>("select email_verified from users where auth0_id = @subject", new { subject })).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_name_cut_to_its_limit_keeps_whole_characters_and_later_requests_still_work()
+    {
+        var subject = Unique.Subject();
+        var token = App.Auth0.Token(subject, Unique.Claims(Unique.Email(), new string('n', 199) + "\U0001F600"));
+
+        var me = await MeAsync(token);
+
+        me.GetProperty("full_name").GetString().ShouldBe(new string('n', 199));
+        (await App.Client(token).GetAsync(Me)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_default_workspace_name_cut_to_its_limit_keeps_whole_characters()
+    {
+        var name = new string('w', 99) + "\U0001F600";
+        var me = await MeAsync(App.Auth0.Token(Unique.Subject(), Unique.Claims(Unique.Email(), name)));
+
+        me.GetProperty("full_name").GetString().ShouldBe(name);
+        (await App.ScalarAsync<string>("select name from workspaces where id = @id", new { id = me.GetProperty("organization_id").GetGuid() }))
+            .ShouldBe(new string('w', 99));
+    }
+
+    [Fact]
     public async Task Permissions_come_from_permissions_scope_and_groups()
     {
         var auth0 = await MeAsync(App.Auth0.Token(Unique.Subject(), new Dictionary<string, JsonNode?>
