@@ -13,11 +13,12 @@ public readonly record struct KeyLookup(KeyLookupOutcome Outcome, SecurityKey? K
 /// only refreshes in the background, so the request that first meets a rotated key would fail):
 /// <list type="bullet">
 /// <item>refreshed in the background every Cache-Control max-age, clamped to 60 s – 10 min;</item>
-/// <item>a request that meets an unknown kid first joins a fetch already under way, or starts the first
-/// fetch if none has run yet (the refresher's start-up fetch may not have begun): neither spends the refetch;</item>
+/// <item>a request that meets an unknown kid first joins a fetch already under way, which spends nothing;</item>
 /// <item>a kid still unknown then triggers one synchronous refetch per <see cref="RefetchCooldown"/>, shared by
 /// concurrent requests, after which the same request is decided; until the cooldown ends a kid still
 /// unknown is answered without fetching;</item>
+/// <item>a fetch that fills an empty cache (a request can beat the refresher's start-up fetch, or follow a
+/// failed one) was no refetch for an unknown kid: once it succeeds the cooldown starts afresh;</item>
 /// <item>a failed fetch keeps the last good keys for up to <see cref="MaxStaleness"/>; when no cached key
 /// can decide and the provider cannot be reached, the answer is Unavailable (503), never Unknown;</item>
 /// <item>the document is used entry by entry: what cannot be used is skipped with a warning, and no
@@ -40,7 +41,6 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
     private volatile string? _lastError;
     private DateTimeOffset _lastOnDemandFetch = DateTimeOffset.MinValue;
     private Task? _inflight;
-    private bool _fetchStarted;
 
     public ProviderSettings Provider => provider;
 
@@ -82,23 +82,13 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
         {
             if (_inflight is { IsCompleted: false })
                 return _inflight;
-            _fetchStarted = true;
             return _inflight = FetchAsync();
         }
     }
 
-    /// <summary>A fetch under way, or the first fetch if none has begun: what a request waits for without spending the refetch.</summary>
     private Task? JoinFetch()
     {
-        lock (_gate)
-        {
-            if (_inflight is { IsCompleted: false })
-                return _inflight;
-            if (_fetchStarted)
-                return null;
-            _fetchStarted = true;
-            return _inflight = FetchAsync();
-        }
+        lock (_gate) return _inflight is { IsCompleted: false } ? _inflight : null;
     }
 
     private Task? StartOnDemandFetch()
@@ -174,8 +164,11 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
 
         var keys = Usable(result.Document);
         var maxAge = result.MaxAge ?? MaxRefresh;
+        var filled = _keys is not { } previous || time.GetUtcNow() - previous.FetchedAt > MaxStaleness;
         _keys = new KeySet(keys, time.GetUtcNow(), maxAge < MinRefresh ? MinRefresh : maxAge > MaxRefresh ? MaxRefresh : maxAge);
         _lastError = null;
+        if (filled)
+            lock (_gate) _lastOnDemandFetch = DateTimeOffset.MinValue;
         if (keys.Count == 0)
         {
             EmptyKeySetProblem = $"the JWKS of {provider.Name} at {provider.JwksUri} has no RSA or EC signing key, so no token can be verified " +

@@ -102,6 +102,35 @@ public sealed class JwksCacheTests
     }
 
     [Fact]
+    public async Task After_a_failed_start_up_fetch_the_request_that_fills_the_cache_does_not_spend_the_next_unknown_kids_refetch()
+    {
+        _fetcher.Keys = [_key];
+        _fetcher.Failing = true;
+        var cache = Cache();
+        await cache.RefreshAsync();
+        _fetcher.Failing = false;
+        (await cache.GetKeyAsync(_key.Kid, default)).Outcome.ShouldBe(KeyLookupOutcome.Found);
+
+        var rotated = SigningKey.CreateRsa();
+        _fetcher.Keys = [_key, rotated];
+        (await cache.GetKeyAsync(rotated.Kid, default)).Outcome.ShouldBe(KeyLookupOutcome.Found);
+        _fetcher.Fetches.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task During_an_outage_with_nothing_cached_requests_do_not_fetch_more_than_once_per_cooldown()
+    {
+        _fetcher.Failing = true;
+        var cache = Cache();
+        await cache.RefreshAsync();
+
+        for (var i = 0; i < 5; i++)
+            (await cache.GetKeyAsync(SigningKey.NewKid(), default)).Outcome.ShouldBe(KeyLookupOutcome.Unavailable);
+
+        _fetcher.Fetches.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Requests_during_the_start_up_fetch_join_it()
     {
         _fetcher.Keys = [_key];
