@@ -40,6 +40,48 @@ public sealed class StartupConfigurationTests(AppFixture fixture) : IClassFixtur
         output.ShouldContain("Production");
     }
 
+    [Theory]
+    [InlineData("Staging")]
+    [InlineData("Test")]
+    public async Task System_mode_is_refused_outside_development(string environment)
+    {
+        var env = Environment();
+        env["ENABLE_AUTH"] = "false";
+        env["FIRST_SUPERUSER"] = Unique.Email();
+        env["ASPNETCORE_ENVIRONMENT"] = environment;
+
+        var (exit, output) = await ApiProcess.RunAsync(env);
+
+        exit.ShouldNotBe(0, output);
+        output.ShouldContain("ENABLE_AUTH=false");
+        output.ShouldContain("ASPNETCORE_ENVIRONMENT=Development");
+    }
+
+    [Fact]
+    public async Task Allow_http_is_refused_in_production()
+    {
+        var env = Environment();
+        env["ASPNETCORE_ENVIRONMENT"] = "Production";
+        env["AUTH_ALLOW_HTTP"] = "true";
+        // An https issuer, so that only AUTH_ALLOW_HTTP itself can be the reason.
+        env["AUTH0_ISSUER"] = "https://tenant.example.com/";
+
+        var (exit, output) = await ApiProcess.RunAsync(env);
+
+        exit.ShouldNotBe(0, output);
+        output.ShouldContain("AUTH_ALLOW_HTTP=true is refused");
+    }
+
+    [Fact]
+    public async Task Allow_http_is_accepted_outside_production()
+    {
+        var env = Environment();
+        env["ASPNETCORE_ENVIRONMENT"] = "Staging";
+        await using var api = await ApiProcess.StartAsync(env);
+
+        (await api.Http.GetAsync("/api/v1/auth/config")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
     [Fact]
     public async Task Auth_enabled_without_a_provider_is_refused_naming_the_variables()
     {

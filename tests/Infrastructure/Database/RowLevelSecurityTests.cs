@@ -126,11 +126,83 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
     {
         var env = TestApp.Environment(App.Db, App.Auth0, null);
         env["DATABASE_URL"] = App.Db.OwnerUrl;
-        env["MIGRATION_DATABASE_URL"] = null;
+        env["MIGRATION_DATABASE_URL"] = App.Db.OwnerUrl;
         await using var api = await ApiProcess.StartAsync(env);
 
         (await api.Http.GetAsync("/health/ready")).IsSuccessStatusCode.ShouldBeTrue();
         api.Output.ShouldContain("FORCE ROW LEVEL SECURITY alone");
+    }
+
+    [Fact]
+    public async Task A_database_url_alone_starts_without_the_same_role_warning()
+    {
+        var env = TestApp.Environment(App.Db, App.Auth0, null);
+        env["DATABASE_URL"] = App.Db.OwnerUrl;
+        env["MIGRATION_DATABASE_URL"] = null;
+        await using var api = await ApiProcess.StartAsync(env);
+
+        (await api.Http.GetAsync("/health/ready")).IsSuccessStatusCode.ShouldBeTrue();
+        api.Output.ShouldContain("Now listening on");
+        api.Output.ShouldNotContain("name the same role");
+    }
+
+    /// <summary>Gatehouse on a DATABASE_URL whose port refuses connections until the forwarder opens it.</summary>
+    private Dictionary<string, string?> DatabaseDownEnvironment(TcpForwarder database, string runtimeUrl, string environment)
+    {
+        var env = TestApp.Environment(App.Db, App.Auth0, null);
+        env["ASPNETCORE_ENVIRONMENT"] = environment;
+        env["DATABASE_URL"] = database.Through(runtimeUrl);
+        env["MIGRATE_ON_STARTUP"] = "false";
+        return env;
+    }
+
+    private async Task<HttpResponseMessage> MeAsync(ApiProcess api, string subject)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/me");
+        request.Headers.Authorization = new("Bearer", App.Auth0.Token(subject, Unique.Claims(Unique.Email(), "Late Riser")));
+        return await api.Http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Until_the_database_answers_the_role_is_unchecked_so_ready_is_503_and_requests_wait_then_proceed()
+    {
+        await using var database = TcpForwarder.ToTestCluster();
+        await using var api = await ApiProcess.StartAsync(DatabaseDownEnvironment(database, App.Db.AppUrl, "Staging"));
+        var subject = Unique.Subject();
+
+        var ready = await api.Http.GetAsync("/health/ready");
+        ready.StatusCode.ShouldBe(System.Net.HttpStatusCode.ServiceUnavailable);
+        (await ready.Content.ReadAsStringAsync()).ShouldContain("database_role");
+        var waiting = await MeAsync(api, subject);
+        var problem = await waiting.ShouldBeProblemAsync(System.Net.HttpStatusCode.ServiceUnavailable);
+        problem.GetProperty("detail").GetString()!.ShouldContain("not checked yet");
+        waiting.Headers.RetryAfter.ShouldNotBeNull();
+        // No credential is still a 401: deciding that needs no database.
+        (await api.Http.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
+
+        database.Open();
+
+        (await MeAsync(api, subject)).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        (await api.Http.GetAsync("/health/ready")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        (await App.ScalarAsync<long>("select count(*) from users where auth0_id = @subject", new { subject })).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_role_that_bypasses_row_level_security_is_refused_once_the_database_answers()
+    {
+        await using var database = TcpForwarder.ToTestCluster();
+        await using var api = await ApiProcess.StartAsync(DatabaseDownEnvironment(database, App.Db.SuperuserUrl, "Staging"));
+        var subject = Unique.Subject();
+
+        database.Open();
+
+        var refused = await MeAsync(api, subject);
+        var problem = await refused.ShouldBeProblemAsync(System.Net.HttpStatusCode.ServiceUnavailable);
+        problem.GetProperty("detail").GetString()!.ShouldContain("BYPASSRLS");
+        var ready = await api.Http.GetAsync("/health/ready");
+        ready.StatusCode.ShouldBe(System.Net.HttpStatusCode.ServiceUnavailable);
+        (await ready.Content.ReadAsStringAsync()).ShouldContain("BYPASSRLS");
+        (await App.ScalarAsync<long>("select count(*) from users where auth0_id = @subject", new { subject })).ShouldBe(0);
     }
 
     [Fact]
