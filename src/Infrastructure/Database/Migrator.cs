@@ -11,7 +11,13 @@ public static class Migrator
     private const string ResourcePrefix = "migrations/";
     public const string JournalTable = "schemaversions";
 
-    public sealed record Result(bool Successful, string? FailedScript, string? Error, IReadOnlyList<string> Applied);
+    public sealed record Result(bool Successful, string? FailedScript, string? Error, IReadOnlyList<string> Applied)
+    {
+        /// <summary>One line for an operator: the failing script when one failed, else what stopped the run.</summary>
+        public string Describe() => FailedScript is null
+            ? $"Migration failed: {Error}"
+            : $"Migration failed in script {FailedScript}: {Error}";
+    }
 
     public static IReadOnlyList<SqlScript> EmbeddedScripts()
     {
@@ -31,6 +37,10 @@ public static class Migrator
     /// <param name="runtimeRole">The role the API connects as, granted access to the tables when it is not the owner.</param>
     public static Result Apply(string migrationConnectionString, IEnumerable<SqlScript> scripts, string? runtimeRole, ILogger logger)
     {
+        // Asked first, so that a refused connection is one line rather than DbUp's logged stack trace.
+        if (ConnectionProblem(migrationConnectionString) is { } problem)
+            return new Result(false, null, problem, []);
+
         var engine = DeployChanges.To
             .PostgresqlDatabase(migrationConnectionString)
             .WithScripts(scripts)
@@ -49,6 +59,26 @@ public static class Migrator
         if (runtimeRole is not null)
             GrantRuntimeRole(migrationConnectionString, runtimeRole);
         return new Result(true, null, null, applied);
+    }
+
+    /// <summary>Why the database cannot be used, in words that carry no password; null when it answers.</summary>
+    private static string? ConnectionProblem(string connectionString)
+    {
+        try
+        {
+            using var connection = new NpgsqlConnection(connectionString);
+            connection.Open();
+            return null;
+        }
+        catch (PostgresException e)
+        {
+            return $"the database refused the connection: {e.MessageText} ({e.SqlState}).";
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            // Npgsql names the host and port it tried, never the password.
+            return $"the database did not answer: {e.Message}";
+        }
     }
 
     /// <summary>Names of embedded scripts that the journal does not list yet; null when the database cannot be asked.</summary>
@@ -105,7 +135,7 @@ public static class Migrator
                     : $"Applied {result.Applied.Count} migration(s): {string.Join(", ", result.Applied)}");
                 return 0;
             }
-            Console.Error.WriteLine($"Migration failed in script {result.FailedScript}: {result.Error}");
+            Console.Error.WriteLine(result.Describe());
             return 1;
         }
         catch (Exception e) when (e is StartupException or NpgsqlException)
