@@ -27,6 +27,7 @@ public sealed class GatehouseAuthenticationHandler(
     public const string SchemeName = "Gatehouse";
     public const string ApiKeyHeader = "X-API-Key";
     public const string PermissionClaim = "permissions";
+    public const string MethodClaim = "auth_method";
     private const string FailureKey = "gatehouse.auth_failure";
 
     private enum FailureKind { InvalidToken, InvalidApiKey, Unavailable, NotReady }
@@ -91,7 +92,7 @@ public sealed class GatehouseAuthenticationHandler(
     private AuthenticateResult Success(CallerIdentity identity)
     {
         Context.Features.Set(identity);
-        var claims = new List<Claim> { new("auth_method", identity.Method.ToString()) };
+        var claims = new List<Claim> { new(MethodClaim, identity.Method.ToString()) };
         if (identity.Subject is not null) claims.Add(new Claim("sub", identity.Subject));
         claims.AddRange(identity.Permissions.Select(p => new Claim(PermissionClaim, p)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, "sub", null));

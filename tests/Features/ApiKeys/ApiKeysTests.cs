@@ -125,9 +125,20 @@ public sealed class ApiKeysTests(AppFixture fixture) : IClassFixture<AppFixture>
         var key = (await CreateKeyAsync(user)).GetProperty("key").GetString()!;
         var viaKey = App.Client(apiKey: key);
 
-        await (await viaKey.PostAsJsonAsync(Keys, new { name = "child" })).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
-        await (await viaKey.PostAsync($"{Keys}/{await DefaultKeyIdAsync(user)}/reveal", null)).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        var defaultKey = await DefaultKeyIdAsync(user);
+
+        foreach (var response in new[]
+                 {
+                     await viaKey.PostAsJsonAsync(Keys, new { name = "child" }),
+                     await viaKey.PostAsync($"{Keys}/{defaultKey}/reveal", null),
+                 })
+        {
+            var problem = await response.ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+            problem.GetProperty("detail").GetString()!.ShouldContain("needs a user's token");
+            response.Headers.WwwAuthenticate.ToString().ShouldBe("Bearer error=\"insufficient_scope\"");
+        }
         (await App.ScalarAsync<int>("select count(*) from api_keys where user_id = @id", new { id = user.Id })).ShouldBe(2);
+        (await App.ScalarAsync<bool>("select sealed_key is not null from api_keys where id = @id", new { id = defaultKey })).ShouldBeTrue();
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Gatehouse.Tests.Support;
 
 namespace Gatehouse.Tests.Infrastructure.Auth;
@@ -23,6 +24,8 @@ public sealed class StartupConfigurationTests(AppFixture fixture) : IClassFixtur
         me.GetProperty("organization_id").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.String);
         api.Output.ShouldContain("ENABLE_AUTH=false");
         (await api.Http.GetAsync("/api/v1/admin/users?limit=1")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        // System mode's user counts as a user's token where API keys are refused.
+        (await api.Http.PostAsJsonAsync("/api/v1/api-keys", new { name = "system" })).StatusCode.ShouldBe(HttpStatusCode.Created);
         (await fixture.App.ScalarAsync<bool>("select is_superuser from users where email = @email", new { email })).ShouldBeTrue();
     }
 

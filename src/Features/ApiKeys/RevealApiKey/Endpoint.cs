@@ -11,6 +11,7 @@ internal sealed class Endpoint(Db db, DefaultApiKeys defaultKeys) : EndpointWith
     public override void Configure()
     {
         Post("api-keys/{id:guid}/reveal");
+        Policies(UserTokensOnly.Policy);
         Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(410));
         Summary(s =>
         {
@@ -18,7 +19,6 @@ internal sealed class Endpoint(Db db, DefaultApiKeys defaultKeys) : EndpointWith
             s.Description = "The key made at first login is kept sealed until this call shows it and erases it.";
             s.ResponseExamples[200] = OpenApiExample.Of(Response.Example);
             s.Responses[200] = "The secret.";
-            s.Responses[403] = "The request is authenticated by an API key.";
             s.Responses[404] = "No key of the caller's has that id.";
             s.Responses[410] = "The key was revealed already, is revoked, or was never revealable.";
         });
@@ -27,12 +27,6 @@ internal sealed class Endpoint(Db db, DefaultApiKeys defaultKeys) : EndpointWith
     public override async Task HandleAsync(CancellationToken ct)
     {
         var auth = HttpContext.Auth();
-        if (auth.Method == AuthMethod.ApiKey)
-        {
-            await Send.ResultAsync(TypedResults.Problem("Reveal the key with a user's token, not with an API key.", statusCode: 403));
-            return;
-        }
-
         var (sealedKey, exists) = await Data.TakeAsync(db, auth, Route<Guid>("id"), ct);
         if (sealedKey is null)
         {
