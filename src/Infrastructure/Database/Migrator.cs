@@ -100,7 +100,7 @@ public static class Migrator
         return EmbeddedScripts().Select(s => s.Name).Where(n => !applied.Contains(n)).ToList();
     }
 
-    /// <summary>The runtime role owns nothing; it is granted plain DML on the tables the owner created.</summary>
+    /// <summary>The runtime role owns nothing and creates nothing; it is granted plain DML on the tables the owner created.</summary>
     private static void GrantRuntimeRole(string connectionString, string runtimeRole)
     {
         using var connection = new NpgsqlConnection(connectionString);
@@ -111,6 +111,8 @@ public static class Migrator
         var role = QuoteIdentifier(runtimeRole);
         using var grant = new NpgsqlCommand($"""
             grant usage on schema public to {role};
+            -- Whatever it was once granted: an object it created in public could run with the owner's rights.
+            revoke create on schema public from {role};
             grant select, insert, update, delete on all tables in schema public to {role};
             grant execute on all functions in schema public to {role};
             revoke execute on function enter_definer(), leave_definer(text) from {role};
