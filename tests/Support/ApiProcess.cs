@@ -51,10 +51,24 @@ public sealed class ApiProcess : IAsyncDisposable
     /// <summary>Runs <c>dotnet Api.dll args…</c> to its end: exit code and everything it printed.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(IDictionary<string, string?> environment, params string[] args)
     {
-        var (process, output) = Launch(environment, args);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        lock (output) return (process.ExitCode, output.ToString());
+        // Should it serve after all, it takes a port of its own rather than 5000, which tests running in parallel share.
+        var (process, output) = Launch(new Dictionary<string, string?>(environment) { ["ASPNETCORE_URLS"] = "http://127.0.0.1:0" }, args);
+        using (process)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // A process that was expected to stop but serves instead must not outlive the test.
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+                lock (output) throw new TimeoutException($"dotnet Api.dll {string.Join(' ', args)} did not exit:\n{output}");
+            }
+            lock (output) return (process.ExitCode, output.ToString());
+        }
     }
 
     private static (Process, StringBuilder) Launch(IDictionary<string, string?> environment, string[] args)

@@ -40,6 +40,9 @@ public sealed record AuthSettings(
     {
         var enabled = ReadBool(config, "ENABLE_AUTH", true);
         var allowHttp = ReadBool(config, "AUTH_ALLOW_HTTP", false);
+        // http:// lets anyone on the path swap the signing keys: a development and test convenience only.
+        if (allowHttp && environment.IsProduction())
+            throw new StartupException("AUTH_ALLOW_HTTP=true is refused when ASPNETCORE_ENVIRONMENT=Production: tokens and keys must come over https.");
         var skewText = config["AUTH_CLOCK_SKEW_SECONDS"];
         var skew = 30;
         if (!string.IsNullOrWhiteSpace(skewText) && (!int.TryParse(skewText, out skew) || skew is < 0 or > 300))
@@ -54,8 +57,10 @@ public sealed record AuthSettings(
         var firstSuperuser = Clean(config["FIRST_SUPERUSER"]);
         if (!enabled)
         {
-            if (environment.IsProduction())
-                throw new StartupException("ENABLE_AUTH=false (system mode) is refused when ASPNETCORE_ENVIRONMENT=Production.");
+            // System mode is no authentication and full admin: only a developer's own machine may run that way.
+            if (!environment.IsDevelopment())
+                throw new StartupException(
+                    $"ENABLE_AUTH=false (system mode) is refused unless ASPNETCORE_ENVIRONMENT=Development (it is {environment.EnvironmentName}).");
             if (firstSuperuser is null || !firstSuperuser.Contains('@'))
                 throw new StartupException("ENABLE_AUTH=false needs FIRST_SUPERUSER: the email of the user every request acts as.");
         }

@@ -33,6 +33,7 @@ public static class AuthSetup
         services.AddAuthentication(GatehouseAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, GatehouseAuthenticationHandler>(GatehouseAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
+        services.AddUserTokensOnly();
         return builder;
     }
 

@@ -19,5 +19,16 @@ public sealed class DefaultApiKeys(IDataProtectionProvider provider)
         return new Sealed(prefix, hash, _protector.Protect(key));
     }
 
-    public string Unseal(string sealedKey) => _protector.Unprotect(sealedKey);
+    /// <returns>The secret; null when this key ring cannot unseal it (the key that sealed it is lost, or the copy is damaged).</returns>
+    public string? TryUnseal(string sealedKey)
+    {
+        try
+        {
+            return _protector.Unprotect(sealedKey);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
+    }
 }

@@ -20,15 +20,17 @@ public sealed class GatehouseAuthenticationHandler(
     AuthSettings settings,
     TokenValidator tokens,
     ApiKeyAuthenticator apiKeys,
-    SystemUser systemUser)
+    SystemUser systemUser,
+    Database.RuntimeRoleCheck roleCheck)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "Gatehouse";
     public const string ApiKeyHeader = "X-API-Key";
     public const string PermissionClaim = "permissions";
+    public const string MethodClaim = "auth_method";
     private const string FailureKey = "gatehouse.auth_failure";
 
-    private enum FailureKind { InvalidToken, InvalidApiKey, Unavailable }
+    private enum FailureKind { InvalidToken, InvalidApiKey, Unavailable, NotReady }
     private sealed record Failure(FailureKind Kind, string Reason, TimeSpan RetryAfter = default);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -38,7 +40,7 @@ public sealed class GatehouseAuthenticationHandler(
             return AuthenticateResult.NoResult();
 
         if (!settings.Enabled)
-            return Success(new CallerIdentity(AuthMethod.System, new HashSet<string> { settings.AdminPermission },
+            return await NotReadyAsync() ?? Success(new CallerIdentity(AuthMethod.System, new HashSet<string> { settings.AdminPermission },
                 Email: settings.FirstSuperuser, EmailVerified: true, UserId: systemUser.Id));
 
         var authorization = Request.Headers.Authorization;
@@ -50,6 +52,8 @@ public sealed class GatehouseAuthenticationHandler(
 
         if (apiKey.Count == 1)
         {
+            if (await NotReadyAsync() is { } notReady)
+                return notReady;
             var identity = await apiKeys.AuthenticateAsync(apiKey.ToString(), Context.RequestAborted);
             return identity is null
                 ? Fail(new Failure(FailureKind.InvalidApiKey, "unknown, revoked or expired API key"))
@@ -63,7 +67,7 @@ public sealed class GatehouseAuthenticationHandler(
         switch (await tokens.ValidateAsync(header[7..].Trim(), Context.RequestAborted))
         {
             case TokenCheck.Valid valid:
-                return Success(valid.Identity);
+                return await NotReadyAsync() ?? Success(valid.Identity);
             case TokenCheck.Unavailable unavailable:
                 Logger.LogWarning("Token not decided: the signing keys of {Provider} cannot be fetched", unavailable.Provider);
                 return Fail(new Failure(FailureKind.Unavailable, $"the signing keys of {unavailable.Provider} cannot be fetched right now", unavailable.RetryAfter));
@@ -76,10 +80,19 @@ public sealed class GatehouseAuthenticationHandler(
         }
     }
 
+    /// <summary>
+    /// A credential that would be served is held back (503) until the runtime role is known to be bound
+    /// by row-level security; before the first database work of the request, after the checks that need none.
+    /// </summary>
+    private async Task<AuthenticateResult?> NotReadyAsync() =>
+        await roleCheck.RequestBlockerAsync(Context.RequestAborted) is { } reason
+            ? Fail(new Failure(FailureKind.NotReady, reason, Database.RuntimeRoleCheck.RetryAfter))
+            : null;
+
     private AuthenticateResult Success(CallerIdentity identity)
     {
         Context.Features.Set(identity);
-        var claims = new List<Claim> { new("auth_method", identity.Method.ToString()) };
+        var claims = new List<Claim> { new(MethodClaim, identity.Method.ToString()) };
         if (identity.Subject is not null) claims.Add(new Claim("sub", identity.Subject));
         claims.AddRange(identity.Permissions.Select(p => new Claim(PermissionClaim, p)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, "sub", null));
@@ -100,6 +113,10 @@ public sealed class GatehouseAuthenticationHandler(
                 Response.Headers.RetryAfter = Math.Ceiling(f.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
                 return Context.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable,
                     $"The token cannot be checked now: {f.Reason}. Retry later.");
+            case { Kind: FailureKind.NotReady } f:
+                Response.Headers.RetryAfter = Math.Ceiling(f.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                return Context.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable,
+                    $"Gatehouse is not serving requests yet: {f.Reason}. Retry later.");
             case { Kind: FailureKind.InvalidApiKey } f:
                 Response.Headers.Append("WWW-Authenticate", "Bearer");
                 Response.Headers.Append("WWW-Authenticate", $"ApiKey header=\"{ApiKeyHeader}\"");

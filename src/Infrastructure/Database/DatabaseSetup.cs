@@ -6,15 +6,15 @@ namespace Gatehouse.Infrastructure.Database;
 public static class DatabaseSetup
 {
     /// <summary>The runtime connection (the role the API acts as) and the schema owner's (migrations).</summary>
-    public sealed record ConnectionStrings(string Runtime, string Migration);
+    /// <param name="MigrationGiven">Whether MIGRATION_DATABASE_URL was set, rather than defaulting to DATABASE_URL.</param>
+    public sealed record ConnectionStrings(string Runtime, string Migration, bool MigrationGiven);
 
     public static ConnectionStrings ReadConnectionStrings(IConfiguration config)
     {
         var runtime = DatabaseUrl.Resolve(config, "DATABASE_URL", config.GetConnectionString("Default"));
-        var migration = string.IsNullOrWhiteSpace(config["MIGRATION_DATABASE_URL"])
-            ? runtime
-            : DatabaseUrl.Resolve(config, "MIGRATION_DATABASE_URL");
-        return new(runtime, migration);
+        var given = !string.IsNullOrWhiteSpace(config["MIGRATION_DATABASE_URL"]);
+        var migration = given ? DatabaseUrl.Resolve(config, "MIGRATION_DATABASE_URL") : runtime;
+        return new(runtime, migration, given);
     }
 
     public static WebApplicationBuilder AddDatabase(this WebApplicationBuilder builder)

@@ -17,7 +17,7 @@ public static class MigrateOnStartupExtensions
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Migrations");
         var result = Migrator.Apply(connections.Migration, Migrator.EmbeddedScripts(), Migrator.RuntimeRole(connections), logger);
         if (!result.Successful)
-            throw new StartupException($"migration {result.FailedScript} failed: {result.Error}");
+            throw new StartupException(result.Describe());
         return app;
     }
 }

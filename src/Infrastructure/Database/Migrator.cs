@@ -11,7 +11,13 @@ public static class Migrator
     private const string ResourcePrefix = "migrations/";
     public const string JournalTable = "schemaversions";
 
-    public sealed record Result(bool Successful, string? FailedScript, string? Error, IReadOnlyList<string> Applied);
+    public sealed record Result(bool Successful, string? FailedScript, string? Error, IReadOnlyList<string> Applied)
+    {
+        /// <summary>One line for an operator: the failing script when one failed, else what stopped the run.</summary>
+        public string Describe() => FailedScript is null
+            ? $"Migration failed: {Error}"
+            : $"Migration failed in script {FailedScript}: {Error}";
+    }
 
     public static IReadOnlyList<SqlScript> EmbeddedScripts()
     {
@@ -31,6 +37,10 @@ public static class Migrator
     /// <param name="runtimeRole">The role the API connects as, granted access to the tables when it is not the owner.</param>
     public static Result Apply(string migrationConnectionString, IEnumerable<SqlScript> scripts, string? runtimeRole, ILogger logger)
     {
+        // Asked first, so that a refused connection is one line rather than DbUp's logged stack trace.
+        if (ConnectionProblem(migrationConnectionString) is { } problem)
+            return new Result(false, null, problem, []);
+
         var engine = DeployChanges.To
             .PostgresqlDatabase(migrationConnectionString)
             .WithScripts(scripts)
@@ -49,6 +59,26 @@ public static class Migrator
         if (runtimeRole is not null)
             GrantRuntimeRole(migrationConnectionString, runtimeRole);
         return new Result(true, null, null, applied);
+    }
+
+    /// <summary>Why the database cannot be used, in words that carry no password; null when it answers.</summary>
+    private static string? ConnectionProblem(string connectionString)
+    {
+        try
+        {
+            using var connection = new NpgsqlConnection(connectionString);
+            connection.Open();
+            return null;
+        }
+        catch (PostgresException e)
+        {
+            return $"the database refused the connection: {e.MessageText} ({e.SqlState}).";
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            // Npgsql names the host and port it tried, never the password.
+            return $"the database did not answer: {e.Message}";
+        }
     }
 
     /// <summary>Names of embedded scripts that the journal does not list yet; null when the database cannot be asked.</summary>
@@ -70,7 +100,7 @@ public static class Migrator
         return EmbeddedScripts().Select(s => s.Name).Where(n => !applied.Contains(n)).ToList();
     }
 
-    /// <summary>The runtime role owns nothing; it is granted plain DML on the tables the owner created.</summary>
+    /// <summary>The runtime role owns nothing and creates nothing; it is granted plain DML on the tables the owner created.</summary>
     private static void GrantRuntimeRole(string connectionString, string runtimeRole)
     {
         using var connection = new NpgsqlConnection(connectionString);
@@ -81,6 +111,8 @@ public static class Migrator
         var role = QuoteIdentifier(runtimeRole);
         using var grant = new NpgsqlCommand($"""
             grant usage on schema public to {role};
+            -- Whatever it was once granted: an object it created in public could run with the owner's rights.
+            revoke create on schema public from {role};
             grant select, insert, update, delete on all tables in schema public to {role};
             grant execute on all functions in schema public to {role};
             revoke execute on function enter_definer(), leave_definer(text) from {role};
@@ -105,7 +137,7 @@ public static class Migrator
                     : $"Applied {result.Applied.Count} migration(s): {string.Join(", ", result.Applied)}");
                 return 0;
             }
-            Console.Error.WriteLine($"Migration failed in script {result.FailedScript}: {result.Error}");
+            Console.Error.WriteLine(result.Describe());
             return 1;
         }
         catch (Exception e) when (e is StartupException or NpgsqlException)

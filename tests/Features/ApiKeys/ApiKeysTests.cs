@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
 using Gatehouse.Tests.Support;
 
 namespace Gatehouse.Tests.Features.ApiKeys;
@@ -125,9 +126,20 @@ public sealed class ApiKeysTests(AppFixture fixture) : IClassFixture<AppFixture>
         var key = (await CreateKeyAsync(user)).GetProperty("key").GetString()!;
         var viaKey = App.Client(apiKey: key);
 
-        await (await viaKey.PostAsJsonAsync(Keys, new { name = "child" })).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
-        await (await viaKey.PostAsync($"{Keys}/{await DefaultKeyIdAsync(user)}/reveal", null)).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        var defaultKey = await DefaultKeyIdAsync(user);
+
+        foreach (var response in new[]
+                 {
+                     await viaKey.PostAsJsonAsync(Keys, new { name = "child" }),
+                     await viaKey.PostAsync($"{Keys}/{defaultKey}/reveal", null),
+                 })
+        {
+            var problem = await response.ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+            problem.GetProperty("detail").GetString()!.ShouldContain("needs a user's token");
+            response.Headers.WwwAuthenticate.ToString().ShouldBe("Bearer error=\"insufficient_scope\"");
+        }
         (await App.ScalarAsync<int>("select count(*) from api_keys where user_id = @id", new { id = user.Id })).ShouldBe(2);
+        (await App.ScalarAsync<bool>("select sealed_key is not null from api_keys where id = @id", new { id = defaultKey })).ShouldBeTrue();
     }
 
     [Fact]
@@ -169,6 +181,51 @@ public sealed class ApiKeysTests(AppFixture fixture) : IClassFixture<AppFixture>
 
         responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(1);
         responses.Count(r => r.StatusCode == HttpStatusCode.Gone).ShouldBe(9);
+        var revealed = await responses.Single(r => r.StatusCode == HttpStatusCode.OK).ShouldBeOkJsonAsync();
+        (await App.Client(apiKey: revealed.GetProperty("key").GetString()).GetAsync(Me)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await App.ScalarAsync<bool>("select sealed_key is null from api_keys where id = @id", new { id })).ShouldBeTrue();
+    }
+
+    private Task<string?> SealedKeyAsync(Guid id) =>
+        App.ScalarAsync<string?>("select sealed_key from api_keys where id = @id", new { id });
+
+    private Task SetSealedKeyAsync(Guid id, string sealedKey) =>
+        App.ExecuteAsync("update api_keys set sealed_key = @sealedKey where id = @id", new { id, sealedKey });
+
+    [Fact]
+    public async Task A_damaged_sealed_copy_is_503_and_stays_in_place()
+    {
+        var user = await TestUser.CreateAsync(App);
+        var id = await DefaultKeyIdAsync(user);
+        var damaged = (await SealedKeyAsync(id))![..^8] + "AAAAAAAA";
+        await SetSealedKeyAsync(id, damaged);
+
+        var problem = await (await user.Client().PostAsync($"{Keys}/{id}/reveal", null)).ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
+
+        problem.GetProperty("detail").GetString()!.ShouldContain("Nothing was erased");
+        (await SealedKeyAsync(id)).ShouldBe(damaged);
+        // Still kept, so still not "revealed already".
+        await (await user.Client().PostAsync($"{Keys}/{id}/reveal", null)).ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
+    }
+
+    [Fact]
+    public async Task A_key_sealed_under_another_key_ring_is_kept_and_revealed_once_the_ring_holds_its_key()
+    {
+        var user = await TestUser.CreateAsync(App);
+        var id = await DefaultKeyIdAsync(user);
+        var original = (await SealedKeyAsync(id))!;
+        // A well-formed payload, sealed with the same purpose, by a key this instance's ring has never held.
+        var foreign = new EphemeralDataProtectionProvider()
+            .CreateProtector("Gatehouse.ApiKeys.DefaultKey.v1").Protect("gh_from-another-ring");
+        await SetSealedKeyAsync(id, foreign);
+
+        await (await user.Client().PostAsync($"{Keys}/{id}/reveal", null)).ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
+        (await SealedKeyAsync(id)).ShouldBe(foreign);
+
+        await SetSealedKeyAsync(id, original);
+        var revealed = await (await user.Client().PostAsync($"{Keys}/{id}/reveal", null)).ShouldBeOkJsonAsync();
+        (await App.Client(apiKey: revealed.GetProperty("key").GetString()).GetAsync(Me)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await SealedKeyAsync(id)).ShouldBeNull();
     }
 
     [Fact]

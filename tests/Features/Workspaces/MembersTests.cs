@@ -104,6 +104,48 @@ public sealed class MembersTests(AppFixture fixture) : IClassFixture<AppFixture>
         (await MembershipsAsync(owner.WorkspaceId)).ShouldBe(before);
     }
 
+    private async Task<HttpClient> ApiKeyClientAsync(TestUser user)
+    {
+        var created = await (await user.PostAsync("/api/v1/api-keys", new { name = "leaked" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        return App.Client(apiKey: created.GetProperty("key").GetString());
+    }
+
+    private static async Task ShouldBeRefusedForApiKeysAsync(HttpResponseMessage response)
+    {
+        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        problem.GetProperty("detail").GetString()!.ShouldContain("needs a user's token");
+        response.Headers.WwwAuthenticate.ToString().ShouldBe("Bearer error=\"insufficient_scope\"");
+    }
+
+    [Fact]
+    public async Task An_owners_api_key_can_neither_add_promote_nor_remove_members_and_changes_nothing()
+    {
+        var owner = await TestUser.CreateAsync(App);
+        var member = await TestUser.CreateAsync(App);
+        var outsider = await TestUser.CreateAsync(App);
+        await owner.AddToMyWorkspaceAsync(member, "member");
+        var viaKey = await ApiKeyClientAsync(owner);
+        var before = await MembershipsAsync(owner.WorkspaceId);
+
+        await ShouldBeRefusedForApiKeysAsync(await viaKey.PostAsJsonAsync(Members(owner.WorkspaceId), new { email = outsider.Email, role = "admin" }));
+        await ShouldBeRefusedForApiKeysAsync(await viaKey.PatchAsJsonAsync(Member(owner.WorkspaceId, member.Id), new { role = "owner" }));
+        await ShouldBeRefusedForApiKeysAsync(await viaKey.DeleteAsync(Member(owner.WorkspaceId, member.Id)));
+        await ShouldBeRefusedForApiKeysAsync(await viaKey.DeleteAsync(Member(owner.WorkspaceId, owner.Id)));
+
+        (await MembershipsAsync(owner.WorkspaceId)).ShouldBe(before);
+        (await viaKey.GetAsync(Members(owner.WorkspaceId))).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task An_api_key_is_refused_before_its_body_is_looked_at()
+    {
+        var owner = await TestUser.CreateAsync(App);
+        var viaKey = await ApiKeyClientAsync(owner);
+
+        await ShouldBeRefusedForApiKeysAsync(await viaKey.PatchAsync(Member(owner.WorkspaceId, owner.Id), HttpAssertions.Json("""{"role":"superhero"}""")));
+        await ShouldBeRefusedForApiKeysAsync(await viaKey.PostAsync(Members(owner.WorkspaceId), HttpAssertions.Json("{not json")));
+    }
+
     [Fact]
     public async Task An_unverified_email_does_not_identify_a_user()
     {

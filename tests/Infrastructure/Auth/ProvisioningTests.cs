@@ -137,6 +137,23 @@ public sealed class ProvisioningTests(AppFixture fixture) : IClassFixture<AppFix
     }
 
     [Fact]
+    public async Task The_system_mode_user_is_never_linked_and_a_token_with_its_email_gets_a_user_of_its_own()
+    {
+        var email = Unique.Email();
+        // What system mode's start-up runs (SystemUser.EnsureAsync): FIRST_SUPERUSER with a verified email.
+        var systemId = await App.ScalarAsync<Guid>("select ensure_superuser(@email, @id, @workspace)",
+            new { email, id = Guid.CreateVersion7(), workspace = Guid.CreateVersion7() });
+
+        var provisioned = await MeAsync(App.Auth0.Token(Unique.Subject(), Unique.Claims(email.ToUpperInvariant(), "Look-alike")));
+
+        provisioned.GetProperty("id").GetGuid().ShouldNotBe(systemId);
+        (await App.ScalarAsync<bool>("select auth0_id is null and authentik_user_id is null and is_system_user from users where id = @systemId",
+            new { systemId })).ShouldBeTrue();
+        (await App.ScalarAsync<Guid>("select ensure_superuser(@email, @id, @workspace)",
+            new { email, id = Guid.CreateVersion7(), workspace = Guid.CreateVersion7() })).ShouldBe(systemId);
+    }
+
+    [Fact]
     public async Task Namespaced_auth0_claims_count_and_a_token_without_email_still_provisions()
     {
         var namespaced = await MeAsync(App.Auth0.Token(Unique.Subject(), new Dictionary<string, JsonNode?>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Gatehouse.Tests.Support;
 
 namespace Gatehouse.Tests.Infrastructure.Auth;
@@ -23,6 +24,8 @@ public sealed class StartupConfigurationTests(AppFixture fixture) : IClassFixtur
         me.GetProperty("organization_id").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.String);
         api.Output.ShouldContain("ENABLE_AUTH=false");
         (await api.Http.GetAsync("/api/v1/admin/users?limit=1")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        // System mode's user counts as a user's token where API keys are refused.
+        (await api.Http.PostAsJsonAsync("/api/v1/api-keys", new { name = "system" })).StatusCode.ShouldBe(HttpStatusCode.Created);
         (await fixture.App.ScalarAsync<bool>("select is_superuser from users where email = @email", new { email })).ShouldBeTrue();
     }
 
@@ -38,6 +41,48 @@ public sealed class StartupConfigurationTests(AppFixture fixture) : IClassFixtur
 
         exit.ShouldNotBe(0);
         output.ShouldContain("Production");
+    }
+
+    [Theory]
+    [InlineData("Staging")]
+    [InlineData("Test")]
+    public async Task System_mode_is_refused_outside_development(string environment)
+    {
+        var env = Environment();
+        env["ENABLE_AUTH"] = "false";
+        env["FIRST_SUPERUSER"] = Unique.Email();
+        env["ASPNETCORE_ENVIRONMENT"] = environment;
+
+        var (exit, output) = await ApiProcess.RunAsync(env);
+
+        exit.ShouldNotBe(0, output);
+        output.ShouldContain("ENABLE_AUTH=false");
+        output.ShouldContain("ASPNETCORE_ENVIRONMENT=Development");
+    }
+
+    [Fact]
+    public async Task Allow_http_is_refused_in_production()
+    {
+        var env = Environment();
+        env["ASPNETCORE_ENVIRONMENT"] = "Production";
+        env["AUTH_ALLOW_HTTP"] = "true";
+        // An https issuer, so that only AUTH_ALLOW_HTTP itself can be the reason.
+        env["AUTH0_ISSUER"] = "https://tenant.example.com/";
+
+        var (exit, output) = await ApiProcess.RunAsync(env);
+
+        exit.ShouldNotBe(0, output);
+        output.ShouldContain("AUTH_ALLOW_HTTP=true is refused");
+    }
+
+    [Fact]
+    public async Task Allow_http_is_accepted_outside_production()
+    {
+        var env = Environment();
+        env["ASPNETCORE_ENVIRONMENT"] = "Staging";
+        await using var api = await ApiProcess.StartAsync(env);
+
+        (await api.Http.GetAsync("/api/v1/auth/config")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]

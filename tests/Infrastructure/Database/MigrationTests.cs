@@ -44,6 +44,7 @@ public sealed class MigrationTests
 
         result.Successful.ShouldBeFalse();
         result.FailedScript.ShouldBe("9999_broken.sql");
+        result.Describe().ShouldStartWith("Migration failed in script 9999_broken.sql: ");
         await using var connection = await db.Superuser.OpenConnectionAsync();
         (await connection.ExecuteScalarAsync<bool>("select to_regclass('half_done') is not null")).ShouldBeFalse();
         (await connection.ExecuteScalarAsync<bool>("select to_regclass('users') is not null")).ShouldBeTrue();
@@ -73,6 +74,36 @@ public sealed class MigrationTests
         exit.ShouldNotBe(0);
         output.ShouldContain("DATABASE_URL");
         output.ShouldNotContain("s3cret-pw");
+    }
+
+    [Fact]
+    public async Task Migrate_command_with_a_wrong_password_says_in_one_line_that_the_database_refused_the_connection()
+    {
+        var db = await TestDatabase.CreateAsync("badpw");
+        var wrong = new UriBuilder(db.OwnerUrl) { Password = "not-the-password-7f3" }.Uri.ToString();
+
+        var (exit, output) = await ApiProcess.RunAsync(new Dictionary<string, string?> { ["DATABASE_URL"] = wrong }, "migrate");
+
+        exit.ShouldNotBe(0);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        lines.Length.ShouldBe(1, output);
+        lines[0].ShouldStartWith("Migration failed: the database refused the connection");
+        lines[0].ShouldContain("password authentication failed");
+        output.ShouldNotContain("not-the-password-7f3");
+    }
+
+    [Fact]
+    public async Task Migrate_command_against_a_port_nobody_listens_on_says_the_database_did_not_answer()
+    {
+        await using var nobody = TcpForwarder.ToTestCluster();
+        var db = await TestDatabase.CreateAsync("down");
+
+        var (exit, output) = await ApiProcess.RunAsync(
+            new Dictionary<string, string?> { ["DATABASE_URL"] = nobody.Through(db.OwnerUrl) }, "migrate");
+
+        exit.ShouldNotBe(0);
+        output.Trim().Split('\n').Length.ShouldBe(1, output);
+        output.ShouldStartWith("Migration failed: the database did not answer");
     }
 
     [Fact]

@@ -126,11 +126,158 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
     {
         var env = TestApp.Environment(App.Db, App.Auth0, null);
         env["DATABASE_URL"] = App.Db.OwnerUrl;
-        env["MIGRATION_DATABASE_URL"] = null;
+        env["MIGRATION_DATABASE_URL"] = App.Db.OwnerUrl;
         await using var api = await ApiProcess.StartAsync(env);
 
         (await api.Http.GetAsync("/health/ready")).IsSuccessStatusCode.ShouldBeTrue();
         api.Output.ShouldContain("FORCE ROW LEVEL SECURITY alone");
+    }
+
+    [Fact]
+    public async Task A_database_url_alone_starts_without_the_same_role_warning()
+    {
+        var env = TestApp.Environment(App.Db, App.Auth0, null);
+        env["DATABASE_URL"] = App.Db.OwnerUrl;
+        env["MIGRATION_DATABASE_URL"] = null;
+        await using var api = await ApiProcess.StartAsync(env);
+
+        (await api.Http.GetAsync("/health/ready")).IsSuccessStatusCode.ShouldBeTrue();
+        api.Output.ShouldContain("Now listening on");
+        api.Output.ShouldNotContain("name the same role");
+    }
+
+    /// <summary>Gatehouse on a DATABASE_URL whose port refuses connections until the forwarder opens it.</summary>
+    private Dictionary<string, string?> DatabaseDownEnvironment(TcpForwarder database, string runtimeUrl, string environment)
+    {
+        var env = TestApp.Environment(App.Db, App.Auth0, null);
+        env["ASPNETCORE_ENVIRONMENT"] = environment;
+        env["DATABASE_URL"] = database.Through(runtimeUrl);
+        env["MIGRATE_ON_STARTUP"] = "false";
+        return env;
+    }
+
+    private async Task<HttpResponseMessage> MeAsync(ApiProcess api, string subject)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/me");
+        request.Headers.Authorization = new("Bearer", App.Auth0.Token(subject, Unique.Claims(Unique.Email(), "Late Riser")));
+        return await api.Http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Until_the_database_answers_the_role_is_unchecked_so_ready_is_503_and_requests_wait_then_proceed()
+    {
+        await using var database = TcpForwarder.ToTestCluster();
+        await using var api = await ApiProcess.StartAsync(DatabaseDownEnvironment(database, App.Db.AppUrl, "Staging"));
+        var subject = Unique.Subject();
+
+        var ready = await api.Http.GetAsync("/health/ready");
+        ready.StatusCode.ShouldBe(System.Net.HttpStatusCode.ServiceUnavailable);
+        (await ready.Content.ReadAsStringAsync()).ShouldContain("database_role");
+        var waiting = await MeAsync(api, subject);
+        var problem = await waiting.ShouldBeProblemAsync(System.Net.HttpStatusCode.ServiceUnavailable);
+        problem.GetProperty("detail").GetString()!.ShouldContain("not checked yet");
+        waiting.Headers.RetryAfter.ShouldNotBeNull();
+        // No credential is still a 401: deciding that needs no database.
+        (await api.Http.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
+
+        database.Open();
+
+        (await MeAsync(api, subject)).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        (await api.Http.GetAsync("/health/ready")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        (await App.ScalarAsync<long>("select count(*) from users where auth0_id = @subject", new { subject })).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_role_that_bypasses_row_level_security_is_refused_once_the_database_answers()
+    {
+        await using var database = TcpForwarder.ToTestCluster();
+        await using var api = await ApiProcess.StartAsync(DatabaseDownEnvironment(database, App.Db.SuperuserUrl, "Staging"));
+        var subject = Unique.Subject();
+
+        database.Open();
+
+        var refused = await MeAsync(api, subject);
+        var problem = await refused.ShouldBeProblemAsync(System.Net.HttpStatusCode.ServiceUnavailable);
+        problem.GetProperty("detail").GetString()!.ShouldContain("BYPASSRLS");
+        var ready = await api.Http.GetAsync("/health/ready");
+        ready.StatusCode.ShouldBe(System.Net.HttpStatusCode.ServiceUnavailable);
+        (await ready.Content.ReadAsStringAsync()).ShouldContain("BYPASSRLS");
+        (await App.ScalarAsync<long>("select count(*) from users where auth0_id = @subject", new { subject })).ShouldBe(0);
+    }
+
+    /// <summary>
+    /// A fresh database as an older PostgreSQL (or a generous DBA) left it: CREATE on public for PUBLIC
+    /// and for the runtime role. Optionally lets the runtime role create objects there first, then migrates.
+    /// </summary>
+    private static async Task<(TestDatabase Db, string RuntimeRole)> MigratedAfterCreateWasOpenAsync(string purpose, string? runtimeRoleSql = null)
+    {
+        var db = await TestDatabase.CreateAsync(purpose);
+        var runtimeRole = new NpgsqlConnectionStringBuilder(db.ConnectionString(owner: false)).Username!;
+        await using (var superuser = await db.Superuser.OpenConnectionAsync())
+            await superuser.ExecuteAsync($"grant create on schema public to public; grant create on schema public to \"{runtimeRole}\"");
+        if (runtimeRoleSql is not null)
+        {
+            await using var runtime = new NpgsqlConnection(db.ConnectionString(owner: false));
+            await runtime.OpenAsync();
+            await runtime.ExecuteAsync(runtimeRoleSql);
+        }
+        var result = Migrator.Apply(db.ConnectionString(), Migrator.EmbeddedScripts(), runtimeRole,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        result.Successful.ShouldBeTrue(result.Error);
+        return (db, runtimeRole);
+    }
+
+    [Fact]
+    public async Task After_migrating_the_runtime_role_cannot_create_in_public_whatever_it_was_granted()
+    {
+        var (db, _) = await MigratedAfterCreateWasOpenAsync("nocreate");
+
+        await using var runtime = new NpgsqlConnection(db.ConnectionString(owner: false));
+        await runtime.OpenAsync();
+        (await runtime.ExecuteScalarAsync<bool>("select has_schema_privilege(current_user, 'public', 'CREATE')")).ShouldBeFalse();
+        (await runtime.ExecuteScalarAsync<bool>("select has_schema_privilege('public', 'public', 'CREATE')")).ShouldBeFalse();
+        var refused = await Should.ThrowAsync<PostgresException>(() =>
+            runtime.ExecuteAsync("create function public.lower(text) returns text language sql as $$ select 'shadow' $$"));
+        refused.SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+    }
+
+    [Fact]
+    public async Task Every_function_in_public_pins_its_search_path()
+    {
+        var unpinned = await App.QueryAsync<string>("""
+            select p.oid::regprocedure::text from pg_proc p
+            where p.pronamespace = 'public'::regnamespace
+              and not coalesce('search_path=pg_catalog, public, pg_temp' = any(p.proconfig), false)
+            """);
+        unpinned.ShouldBeEmpty();
+        (await App.ScalarAsync<long>("select count(*) from pg_proc where pronamespace = 'public'::regnamespace")).ShouldBeGreaterThan(15);
+    }
+
+    [Fact]
+    public async Task Definer_functions_never_run_a_look_alike_the_runtime_role_put_in_public()
+    {
+        // More exact matches than pg_catalog's polymorphic array_length(anyarray, integer) and
+        // array_agg(anynonarray): unqualified calls in a definer body would pick these, as the owner.
+        const string lookAlikes = """
+            create function public.array_length(uuid[], integer) returns integer language plpgsql
+                as $$ begin raise exception 'look-alike array_length ran as %', current_user; end $$;
+            create function public.shadow_step(uuid[], uuid) returns uuid[] language plpgsql
+                as $$ begin raise exception 'look-alike array_agg ran as %', current_user; end $$;
+            create aggregate public.array_agg(uuid) (sfunc = public.shadow_step, stype = uuid[]);
+            """;
+        var (db, _) = await MigratedAfterCreateWasOpenAsync("shadow", lookAlikes);
+        var email = Unique.Email();
+        var userId = Guid.NewGuid();
+        await using (var superuser = await db.Superuser.OpenConnectionAsync())
+            await superuser.ExecuteAsync("insert into users (id, email, email_verified) values (@userId, @email, true)", new { userId, email });
+
+        await using var runtime = new NpgsqlConnection(db.ConnectionString(owner: false));
+        await runtime.OpenAsync();
+        (await runtime.ExecuteScalarAsync<Guid?>("select link_identity_by_email('auth0', @subject, @email, true, 'Linked')",
+            new { subject = Unique.Subject(), email })).ShouldBe(userId);
+        (await runtime.QueryAsync<Guid>("select find_verified_users_by_email(@email)", new { email })).ShouldBe([userId]);
+        (await runtime.ExecuteScalarAsync<Guid>("select ensure_superuser(@email, @id, @workspace)",
+            new { email = Unique.Email(), id = Guid.NewGuid(), workspace = Guid.NewGuid() })).ShouldNotBe(Guid.Empty);
     }
 
     [Fact]

@@ -60,6 +60,28 @@ public sealed class OpenApiTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task Operations_closed_to_api_keys_say_so_in_their_403_problem()
+    {
+        string[] userTokensOnly = ["CreateApiKey", "RevealApiKey", "AddMember", "ChangeMemberRole", "RemoveMember"];
+        foreach (var (path, verb, operation) in Operations(await DocumentAsync()))
+        {
+            var id = operation.GetProperty("operationId").GetString()!;
+            var responses = operation.GetProperty("responses");
+            var forbidden = responses.TryGetProperty("403", out var f) ? f.GetProperty("description").GetString() : null;
+            if (userTokensOnly.Contains(id))
+            {
+                forbidden.ShouldNotBeNull($"{verb} {path}");
+                forbidden.ShouldContain("API key gets 403", Case.Sensitive, $"{verb} {path}");
+                responses.GetProperty("403").GetProperty("content").TryGetProperty("application/problem+json", out _).ShouldBeTrue($"{verb} {path}");
+            }
+            else
+            {
+                (forbidden ?? "").ShouldNotContain("API key gets 403", Case.Sensitive, $"{verb} {path}");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Every_operation_has_a_summary_and_examples_for_its_bodies()
     {
         var document = await DocumentAsync();

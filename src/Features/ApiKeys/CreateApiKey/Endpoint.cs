@@ -10,6 +10,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, Response>
     public override void Configure()
     {
         Post("api-keys");
+        Policies(UserTokensOnly.Policy);
         Description(b => b.ClearDefaultProduces(200).Produces<Response>(201, "application/json").ProducesProblem(401).ProducesProblem(403));
         Summary(s =>
         {
@@ -19,19 +20,16 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, Response>
             s.ExampleRequest = OpenApiExample.Of(Request.Example);
             s.ResponseExamples[201] = OpenApiExample.Of(Response.Example);
             s.Responses[201] = "The new key, with its secret.";
-            s.Responses[403] = "The request is authenticated by an API key, or runs in no workspace.";
+            s.Responses[403] = "The request runs in no workspace.";
         });
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var auth = HttpContext.Auth();
-        // A leaked key must not be able to mint itself successors.
-        if (auth.Method == AuthMethod.ApiKey || auth.WorkspaceId is null)
+        if (auth.WorkspaceId is null)
         {
-            await Send.ResultAsync(TypedResults.Problem(auth.WorkspaceId is null
-                ? "The request runs in no workspace; create or join one first."
-                : "API keys are created with a user's token, not with another API key.", statusCode: 403));
+            await Send.ResultAsync(TypedResults.Problem("The request runs in no workspace; create or join one first.", statusCode: 403));
             return;
         }
         await Send.ResponseAsync(await Data.CreateAsync(db, auth, request, ct), StatusCodes.Status201Created, ct);

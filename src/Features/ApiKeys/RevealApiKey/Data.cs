@@ -6,35 +6,35 @@ namespace Gatehouse.Features.ApiKeys.RevealApiKey;
 
 internal static class Data
 {
-    // Take the sealed secret and erase it in one statement: of concurrent reveals, the row lock lets
-    // one through and the others find nothing left.
-    private const string TakeSealedKeySql = """
-        with target as (
-            select id, sealed_key from api_keys
-            where id = @id and user_id = @userId and sealed_key is not null and revoked_at is null
-            for update
-        )
-        update api_keys k set sealed_key = null
-        from target t
-        where k.id = t.id
-        returning t.sealed_key
+    // The row lock lets one of concurrent reveals through; the others wait, then find nothing left.
+    private const string LockSealedKeySql = """
+        select sealed_key from api_keys
+        where id = @id and user_id = @userId and sealed_key is not null and revoked_at is null
+        for update
         """;
+
+    private const string EraseSealedKeySql = "update api_keys set sealed_key = null where id = @id";
 
     private const string KeyExistsSql = "select exists (select 1 from api_keys where id = @id and user_id = @userId)";
 
-    /// <returns>The sealed secret; null with <c>exists</c> telling 410 (already revealed) from 404.</returns>
-    public static async Task<(string? SealedKey, bool Exists)> TakeAsync(Db db, AuthContext auth, Guid id, CancellationToken ct)
+    public enum Outcome { Revealed, AlreadyRevealed, NotFound, CannotUnseal }
+
+    public static async Task<(Outcome, string?)> RevealAsync(Db db, DefaultApiKeys defaultKeys, AuthContext auth, Guid id, CancellationToken ct)
     {
         await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
         var args = new { id, userId = auth.UserId };
         var sealedKey = await session.Connection.QuerySingleOrDefaultAsync<string>(
-            new CommandDefinition(TakeSealedKeySql, args, session.Transaction, cancellationToken: ct));
-        if (sealedKey is not null)
-        {
-            await session.CommitAsync(ct);
-            return (sealedKey, true);
-        }
-        return (null, await session.Connection.ExecuteScalarAsync<bool>(
-            new CommandDefinition(KeyExistsSql, args, session.Transaction, cancellationToken: ct)));
+            new CommandDefinition(LockSealedKeySql, args, session.Transaction, cancellationToken: ct));
+        if (sealedKey is null)
+            return (await session.Connection.ExecuteScalarAsync<bool>(
+                new CommandDefinition(KeyExistsSql, args, session.Transaction, cancellationToken: ct)) ? Outcome.AlreadyRevealed : Outcome.NotFound, null);
+
+        // Erased only once unsealed, in the same transaction: a key ring that cannot unseal it (rolled
+        // back as the session ends) leaves the sealed copy for when the ring is restored.
+        if (defaultKeys.TryUnseal(sealedKey) is not { } key)
+            return (Outcome.CannotUnseal, null);
+        await session.Connection.ExecuteAsync(new CommandDefinition(EraseSealedKeySql, args, session.Transaction, cancellationToken: ct));
+        await session.CommitAsync(ct);
+        return (Outcome.Revealed, key);
     }
 }

@@ -11,36 +11,37 @@ internal sealed class Endpoint(Db db, DefaultApiKeys defaultKeys) : EndpointWith
     public override void Configure()
     {
         Post("api-keys/{id:guid}/reveal");
-        Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(410));
+        Policies(UserTokensOnly.Policy);
+        Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(410).ProducesProblem(503));
         Summary(s =>
         {
             s.Summary = "Reveal the default API key, once";
-            s.Description = "The key made at first login is kept sealed until this call shows it and erases it.";
+            s.Description = "The key made at first login is kept sealed until this call shows it and erases it. " +
+                "The sealed copy is erased only once it was unsealed.";
             s.ResponseExamples[200] = OpenApiExample.Of(Response.Example);
             s.Responses[200] = "The secret.";
-            s.Responses[403] = "The request is authenticated by an API key.";
             s.Responses[404] = "No key of the caller's has that id.";
             s.Responses[410] = "The key was revealed already, is revoked, or was never revealable.";
+            s.Responses[503] = "The server cannot unseal the key now (its key ring lacks the key that sealed it); the sealed copy is kept.";
         });
     }
 
     public override async Task HandleAsync(CancellationToken ct)
     {
-        var auth = HttpContext.Auth();
-        if (auth.Method == AuthMethod.ApiKey)
+        var id = Route<Guid>("id");
+        var (outcome, key) = await Data.RevealAsync(db, defaultKeys, HttpContext.Auth(), id, ct);
+        if (outcome == Data.Outcome.CannotUnseal)
+            Logger.LogError("Default API key {KeyId} cannot be unsealed: the Data Protection key ring lacks the key that sealed it " +
+                "(lost or replaced?) or the sealed copy is damaged. The sealed copy is kept.", id);
+        await (outcome switch
         {
-            await Send.ResultAsync(TypedResults.Problem("Reveal the key with a user's token, not with an API key.", statusCode: 403));
-            return;
-        }
-
-        var (sealedKey, exists) = await Data.TakeAsync(db, auth, Route<Guid>("id"), ct);
-        if (sealedKey is null)
-        {
-            await Send.ResultAsync(exists
-                ? TypedResults.Problem("This key's secret was shown once already and is no longer kept.", statusCode: 410)
-                : TypedResults.Problem("No API key of yours has that id.", statusCode: 404));
-            return;
-        }
-        await Send.OkAsync(new Response { Key = defaultKeys.Unseal(sealedKey) }, ct);
+            Data.Outcome.Revealed => Send.OkAsync(new Response { Key = key! }, ct),
+            Data.Outcome.AlreadyRevealed => Send.ResultAsync(TypedResults.Problem("This key's secret was shown once already and is no longer kept.", statusCode: 410)),
+            Data.Outcome.NotFound => Send.ResultAsync(TypedResults.Problem("No API key of yours has that id.", statusCode: 404)),
+            // 503, not 500: nothing is wrong with the request or lost for good; the server lacks what it needs
+            // (typically a key ring restored from backup brings it back), and the sealed copy waits for that.
+            _ => Send.ResultAsync(TypedResults.Problem("The key's secret is kept but the server cannot unseal it right now. " +
+                "Nothing was erased: try again later, or ask the operator to restore the Data Protection key ring.", statusCode: 503)),
+        });
     }
 }

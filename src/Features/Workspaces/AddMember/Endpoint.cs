@@ -10,6 +10,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
     public override void Configure()
     {
         Post("workspaces/{workspace_id:guid}/members");
+        Policies(UserTokensOnly.Policy);
         Description(b => b.ClearDefaultProduces(200).Produces<MemberResponse>(201, "application/json").ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409));
         Summary(s =>
         {

@@ -10,6 +10,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
     public override void Configure()
     {
         Patch("workspaces/{workspace_id:guid}/members/{user_id:guid}");
+        Policies(UserTokensOnly.Policy);
         Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409));
         Summary(s =>
         {

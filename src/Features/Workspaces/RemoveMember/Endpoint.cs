@@ -9,6 +9,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
     public override void Configure()
     {
         Delete("workspaces/{workspace_id:guid}/members/{user_id:guid}");
+        Policies(UserTokensOnly.Policy);
         Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409));
         Summary(s =>
         {
