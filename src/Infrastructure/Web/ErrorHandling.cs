@@ -33,11 +33,14 @@ public static class ErrorHandling
         return app;
     }
 
+    /// <summary>Marks a failure keyed by a name exactly as the client sent it (an unknown member), which must not be re-cased.</summary>
+    public const string NameAsSent = "name_as_sent";
+
     /// <summary>FastEndpoints' validation response: a problem whose <c>errors</c> are keyed by the JSON field name.</summary>
     public static object ValidationProblem(List<ValidationFailure> failures, HttpContext context, int status)
     {
         var problem = new HttpValidationProblemDetails(failures
-            .GroupBy(f => FieldName(f.PropertyName))
+            .GroupBy(f => f.ErrorCode == NameAsSent ? f.PropertyName : FieldName(f.PropertyName))
             .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct().ToArray()))
         {
             Status = status,
@@ -56,15 +59,38 @@ public static class ErrorHandling
     public static ValidationFailure JsonFailure(JsonException exception)
     {
         var path = exception.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
+        if (exception is JsonInputException input)
+            return path is null
+                ? new ValidationFailure("body", "The body must be a JSON object with the fields of this request.")
+                : new ValidationFailure(path, $"{path} {input.Rule}.");
         if (exception.Message.Contains("could not be mapped", StringComparison.Ordinal))
         {
             // The name comes from the client: echo a bounded piece of it.
             var member = exception.Message.Split('\'') is { Length: > 2 } parts ? parts[1][..Math.Min(parts[1].Length, 100)] : "a member";
-            return new ValidationFailure(member, $"{member} is not a field of this request.");
+            return new ValidationFailure(member, $"{member} is not a field of this request (names match exactly, case included).") { ErrorCode = NameAsSent };
         }
-        return path is not null && exception.Message.Contains("could not be converted", StringComparison.Ordinal)
-            ? new ValidationFailure(path, $"{path} has a value of the wrong type or format.")
-            : new ValidationFailure("body", "The body is not valid JSON for this request.");
+        if (exception.Message.Contains("maximum configured depth", StringComparison.Ordinal))
+            return new ValidationFailure("body", "The body nests deeper than 64 levels.");
+        if (exception.Message.Contains("could not be converted", StringComparison.Ordinal))
+            return path is null
+                ? new ValidationFailure("body", "The body must be a JSON object with the fields of this request.")
+                : new ValidationFailure(path, $"{path} has a value of the wrong type or format.");
+        return new ValidationFailure("body", "The body is not valid JSON for this request.");
+    }
+
+    /// <summary>
+    /// A query or route value that does not parse, keyed by its name, in words instead of FastEndpoints'
+    /// "Value [abc] is not valid for a [Int32] property!" (and without echoing the value).
+    /// </summary>
+    public static string BindingFailure(Type type, string name, Microsoft.Extensions.Primitives.StringValues value)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        var accepts = target == typeof(int) || target == typeof(long) ? "a whole number"
+            : target == typeof(Guid) ? "a UUID such as 0193a5c2-7d1e-7c4a-9f10-2b3c4d5e6f70"
+            : target == typeof(bool) ? "true or false"
+            : target == typeof(DateTimeOffset) || target == typeof(DateTime) ? "an ISO-8601 time such as 2025-01-31T12:00:00Z"
+            : "a valid value";
+        return value.Count > 1 ? $"{name} must be given once, as {accepts}." : $"{name} must be {accepts}.";
     }
 
     /// <summary>

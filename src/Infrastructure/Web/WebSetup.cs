@@ -19,6 +19,8 @@ public static class WebSetup
         builder.Services.AddErrorHandling();
         builder.Services.AddHealth();
         builder.Services.AddFastEndpoints();
+        // Routing would answer a wrong Content-Type with 415 before authentication; UseRequestChecks decides it after.
+        builder.Services.RemoveRoutingContentTypeMatch();
         builder.Services.SwaggerDocument(o =>
         {
             o.ShortSchemaNames = false;
@@ -69,6 +71,7 @@ public static class WebSetup
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRequestChecks();
         var preProcessor = app.Services.GetRequiredService<AuthContextPreProcessor>();
         app.UseFastEndpoints(c =>
         {
@@ -78,8 +81,12 @@ public static class WebSetup
             // Every endpoint class is called Endpoint: the slice's folder names the operation.
             c.Endpoints.NameGenerator = ctx => SliceName(ctx.EndpointType);
             c.Serializer.Options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            JsonInput.Configure(c.Serializer.Options);
+            var json = c.Serializer.Options;
+            c.Serializer.RequestDeserializer = (request, type, context, ct) => JsonInput.ReadBodyAsync(request, type, context?.Options ?? json, ct);
             c.Serializer.SerializerErrorsField = "body";
             c.Binding.JsonExceptionTransformer = ErrorHandling.JsonFailure;
+            c.Binding.FailureMessage = ErrorHandling.BindingFailure;
             c.Errors.ContentType = ErrorHandling.ProblemJson;
             c.Errors.ProducesMetadataType = typeof(HttpValidationProblemDetails);
             c.Errors.ResponseBuilder = ErrorHandling.ValidationProblem;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FastEndpoints;
 using FluentValidation;
+using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.Profile.UpdateProfile;
 
@@ -9,7 +10,6 @@ namespace Gatehouse.Features.Profile.UpdateProfile;
 /// A partial update. System.Text.Json calls a setter only for a member present in the body, so each
 /// setter records presence: an absent field is left alone, an explicit null clears it.
 /// </summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class Request
 {
     public const int MaxPreferencesBytes = 16 * 1024;
@@ -44,7 +44,7 @@ internal sealed class Request
 
             RuleFor(r => r.Preferences)
                 .Must(p => p is { ValueKind: JsonValueKind.Object }).WithMessage("preferences must be a JSON object.")
-                .Must(p => p is not { } e || e.GetRawText().Length <= MaxPreferencesBytes)
+                .Must(p => p is not { } e || JsonInput.StoredLength(e) <= MaxPreferencesBytes)
                 .WithMessage("preferences must be at most 16 KiB of JSON.")
                 .When(r => r.HasPreferences);
         }
