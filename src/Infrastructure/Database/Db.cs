@@ -1,4 +1,5 @@
 using System.Data;
+using Gatehouse.Infrastructure.Caching;
 using Npgsql;
 
 namespace Gatehouse.Infrastructure.Database;
@@ -8,7 +9,7 @@ namespace Gatehouse.Infrastructure.Database;
 /// the request's user and workspace as transaction-local settings (read by row-level security), so a
 /// pooled connection never carries one request's context into the next.
 /// </summary>
-public sealed class Db(NpgsqlDataSource dataSource)
+public sealed class Db(NpgsqlDataSource dataSource, CallerCache cache)
 {
     private const string SetContextSql = """
         select set_config('gatehouse.user_id', @userId, true),
@@ -28,7 +29,7 @@ public sealed class Db(NpgsqlDataSource dataSource)
                 command.Parameters.AddWithValue("workspaceId", workspaceId?.ToString() ?? "");
                 await command.ExecuteNonQueryAsync(ct);
             }
-            return new DbSession(connection, transaction);
+            return new DbSession(connection, transaction, cache);
         }
         catch
         {
@@ -38,12 +39,27 @@ public sealed class Db(NpgsqlDataSource dataSource)
     }
 }
 
-public sealed class DbSession(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+public sealed class DbSession(NpgsqlConnection connection, NpgsqlTransaction transaction, CallerCache cache) : IAsyncDisposable
 {
+    // What the transaction changed that an instance may remember (migrations/0005 triggers).
+    private const string ChangedSql = "select current_setting('gatehouse.changed', true)";
+
     public NpgsqlConnection Connection { get; } = connection;
     public NpgsqlTransaction Transaction { get; } = transaction;
 
-    public Task CommitAsync(CancellationToken ct) => Transaction.CommitAsync(ct);
+    /// <summary>
+    /// Commits, then forgets what this transaction changed, so this instance's next request reads the
+    /// new rows; other instances forget on the NOTIFY that the same commit sends.
+    /// </summary>
+    public async Task CommitAsync(CancellationToken ct)
+    {
+        string? changed;
+        await using (var command = new NpgsqlCommand(ChangedSql, Connection, Transaction))
+            changed = await command.ExecuteScalarAsync(ct) as string;
+        await Transaction.CommitAsync(ct);
+        foreach (var item in (changed ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            cache.Forget(item);
+    }
 
     /// <summary>Rolls back whatever was not committed and returns the connection to the pool.</summary>
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Dapper;
 using Gatehouse.Infrastructure.Database;
 using Gatehouse.Tests.Support;
@@ -29,7 +30,7 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
     {
         var (a, b) = await TwoTenantsAsync();
         await using var dataSource = RuntimeRole();
-        await using var db = await new Db(dataSource).BeginAsync(a.Id, a.WorkspaceId, default);
+        await using var db = await new Db(dataSource, App.Factory.Services.GetRequiredService<Gatehouse.Infrastructure.Caching.CallerCache>()).BeginAsync(a.Id, a.WorkspaceId, default);
         var connection = db.Connection;
 
         (await connection.QueryAsync<Guid>("select workspace_id from api_keys", transaction: db.Transaction)).ShouldAllBe(w => w == a.WorkspaceId);
@@ -55,7 +56,7 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
     {
         var (a, b) = await TwoTenantsAsync();
         await using var dataSource = RuntimeRole();
-        await using var db = await new Db(dataSource).BeginAsync(a.Id, a.WorkspaceId, default);
+        await using var db = await new Db(dataSource, App.Factory.Services.GetRequiredService<Gatehouse.Infrastructure.Caching.CallerCache>()).BeginAsync(a.Id, a.WorkspaceId, default);
 
         (await db.Connection.ExecuteAsync("update api_keys set revoked_at = now()", transaction: db.Transaction)).ShouldBe(2);
         (await db.Connection.ExecuteAsync("delete from workspace_members where workspace_id = @ws", new { ws = b.WorkspaceId }, db.Transaction)).ShouldBe(0);
@@ -71,7 +72,7 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
         await using var dataSource = RuntimeRole(maxPoolSize: 1);
 
         int firstBackend;
-        await using (var db = await new Db(dataSource).BeginAsync(a.Id, a.WorkspaceId, default))
+        await using (var db = await new Db(dataSource, App.Factory.Services.GetRequiredService<Gatehouse.Infrastructure.Caching.CallerCache>()).BeginAsync(a.Id, a.WorkspaceId, default))
         {
             firstBackend = await db.Connection.ExecuteScalarAsync<int>("select pg_backend_pid()", transaction: db.Transaction);
             (await db.Connection.ExecuteScalarAsync<long>("select count(*) from api_keys", transaction: db.Transaction)).ShouldBeGreaterThan(0);
@@ -138,7 +139,7 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
     {
         var (a, b) = await TwoTenantsAsync();
         await using var dataSource = NpgsqlDataSource.Create(App.Db.ConnectionString(owner: true));
-        await using var db = await new Db(dataSource).BeginAsync(a.Id, a.WorkspaceId, default);
+        await using var db = await new Db(dataSource, App.Factory.Services.GetRequiredService<Gatehouse.Infrastructure.Caching.CallerCache>()).BeginAsync(a.Id, a.WorkspaceId, default);
         (await db.Connection.QueryAsync<Guid>("select id from workspaces", transaction: db.Transaction)).ShouldBe([a.WorkspaceId]);
         (await db.Connection.QueryAsync<Guid>("select id from users where id = @id", new { id = b.Id }, db.Transaction)).ShouldBeEmpty();
     }
