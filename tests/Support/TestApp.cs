@@ -135,6 +135,13 @@ public static class OwnerSql
         return changed;
     }
 
+    /// <summary>Waits until the app has heard every change committed so far (its own included).</summary>
+    public static async Task HeardAsync(this TestApp app)
+    {
+        await using var connection = await app.Superuser.OpenConnectionAsync();
+        await app.HeardAsync(connection);
+    }
+
     private static async Task HeardAsync(this TestApp app, Npgsql.NpgsqlConnection connection)
     {
         var cache = app.Factory.Services.GetRequiredService<Gatehouse.Infrastructure.Caching.CallerCache>();

@@ -157,6 +157,7 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
     {
         var cache = App.Factory.Services.GetRequiredService<CallerCache>();
         var user = await TestUser.CreateAsync(App, name: "Remembered");
+        await App.HeardAsync(); // the notifications of the first login, so they drop nothing later
         (await FullNameAsync(user.Client())).ShouldBe("Remembered");
 
         // Memory answers a steady request: a change nobody was told of is not seen.
