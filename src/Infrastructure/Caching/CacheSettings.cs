@@ -23,7 +23,7 @@ public sealed record CacheSettings(long TokenCacheMaxEntries, long TokenCacheMax
         return new CacheSettings(
             Whole(config, "TOKEN_CACHE_MAX_ENTRIES", 100_000),
             Whole(config, "TOKEN_CACHE_MAX_MB", 64) * 1024 * 1024,
-            Whole(config, "CALLER_CACHE_MAX_ENTRIES", 100_000),
+            Whole(config, "CALLER_CACHE_MAX_ENTRIES", 50_000),
             builder.ConnectionString);
     }
 
