@@ -32,16 +32,21 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
         return client;
     }
 
-    /// <summary>Polls until the condition holds and returns how long that took; fails past the contract's bound.</summary>
+    /// <summary>
+    /// Polls until the condition holds; the attempt that sees it must have started within the
+    /// contract's bound (the time a request itself takes on a loaded machine is not the cache's).
+    /// </summary>
     private static async Task SeenWithinContractAsync(Func<Task<bool>> condition)
     {
         var clock = Stopwatch.StartNew();
-        while (!await condition())
+        while (true)
         {
-            clock.Elapsed.ShouldBeLessThan(Contract, "the other instance still answers from what it remembered");
+            var startedAt = clock.Elapsed;
+            startedAt.ShouldBeLessThan(Contract, "the other instance still answers from what it remembered");
+            if (await condition())
+                return;
             await Task.Delay(20);
         }
-        clock.Elapsed.ShouldBeLessThan(Contract);
     }
 
     private static async Task<string> FullNameAsync(HttpClient client) =>

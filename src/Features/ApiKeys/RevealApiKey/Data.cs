@@ -25,16 +25,14 @@ internal static class Data
     /// <returns>The sealed secret; null with <c>exists</c> telling 410 (already revealed) from 404.</returns>
     public static async Task<(string? SealedKey, bool Exists)> TakeAsync(Db db, AuthContext auth, Guid id, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
+        await using var session = await db.BeginAsync(auth, ct);
         var args = new { id, userId = auth.UserId };
-        var sealedKey = await session.Connection.QuerySingleOrDefaultAsync<string>(
-            new CommandDefinition(TakeSealedKeySql, args, session.Transaction, cancellationToken: ct));
+        var sealedKey = await session.QuerySingleOrDefaultAsync<string>(TakeSealedKeySql, args, ct);
         if (sealedKey is not null)
         {
             await session.CommitAsync(ct);
             return (sealedKey, true);
         }
-        return (null, await session.Connection.ExecuteScalarAsync<bool>(
-            new CommandDefinition(KeyExistsSql, args, session.Transaction, cancellationToken: ct)));
+        return (null, await session.QuerySingleOrDefaultAsync<bool>(KeyExistsSql, args, ct));
     }
 }
