@@ -1,6 +1,7 @@
 using FastEndpoints.Swagger;
 using Gatehouse.Infrastructure;
 using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Database;
 using Gatehouse.Infrastructure.Web;
 
@@ -15,6 +16,7 @@ try
     }
 
     builder.AddDatabase();
+    builder.AddCaching();
     builder.AddGatehouseAuth();
     builder.AddWeb();
 

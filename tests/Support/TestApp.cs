@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Headers;
 using DevIdp.Tokens;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -122,10 +123,33 @@ public static class OwnerSql
         return (await Dapper.SqlMapper.ExecuteScalarAsync<T>(connection, sql, args))!;
     }
 
+    /// <summary>
+    /// Writes as a superuser, like another instance would, then waits until the app has heard of it
+    /// (a marker sent after the write arrives after the write's own notifications).
+    /// </summary>
     public static async Task<int> ExecuteAsync(this TestApp app, string sql, object? args = null)
     {
         await using var connection = await app.Superuser.OpenConnectionAsync();
-        return await Dapper.SqlMapper.ExecuteAsync(connection, sql, args);
+        var changed = await Dapper.SqlMapper.ExecuteAsync(connection, sql, args);
+        await app.HeardAsync(connection);
+        return changed;
+    }
+
+    /// <summary>Waits until the app has heard every change committed so far (its own included).</summary>
+    public static async Task HeardAsync(this TestApp app)
+    {
+        await using var connection = await app.Superuser.OpenConnectionAsync();
+        await app.HeardAsync(connection);
+    }
+
+    private static async Task HeardAsync(this TestApp app, Npgsql.NpgsqlConnection connection)
+    {
+        var cache = app.Factory.Services.GetRequiredService<Gatehouse.Infrastructure.Caching.CallerCache>();
+        var marker = $"sync:{Guid.NewGuid():N}";
+        await Dapper.SqlMapper.ExecuteAsync(connection, "select pg_notify('gatehouse_cache', @marker)", new { marker });
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (cache.LastItem != marker && DateTime.UtcNow < deadline)
+            await Task.Delay(5);
     }
 
     public static async Task<List<T>> QueryAsync<T>(this TestApp app, string sql, object? args = null)

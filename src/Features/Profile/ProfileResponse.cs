@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Caching;
 
 namespace Gatehouse.Features.Profile;
 
@@ -43,6 +44,17 @@ internal sealed class ProfileResponse
         Permissions = auth.Permissions.Order(StringComparer.Ordinal).ToList(),
         IsActive = row.IsActive,
     };
+
+    public static ProfileResponse From(CallerSnapshot caller, AuthContext auth) => From(new Row
+    {
+        Id = caller.UserId,
+        Email = caller.Email,
+        FullName = caller.FullName,
+        AvatarUrl = caller.AvatarUrl,
+        Preferences = caller.Preferences,
+        ActiveWorkspaceId = caller.ActiveWorkspaceId,
+        IsActive = caller.IsActive,
+    }, auth);
 
     internal static readonly ProfileResponse Example = new()
     {

@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using Gatehouse.Infrastructure.Caching;
 using Npgsql;
 
 namespace Gatehouse.Infrastructure.Auth;
 
 /// <summary>API keys: <c>gh_</c> plus 256 random bits, base64url. Only the SHA-256 of a key is stored.</summary>
-public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, TimeProvider time)
+public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, CallerCache cache, TimeProvider time)
 {
     public const string Prefix = "gh_";
     private const int SecretBytes = 32;
@@ -25,35 +26,50 @@ public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, TimeProvide
     // The key is looked up by its SHA-256 through a unique index (in a SECURITY DEFINER function:
     // no workspace context exists yet): the database compares digests, which leaks nothing useful
     // about the secret, and no code path compares the secret itself.
-    private const string FindKeySql = "select * from authenticate_api_key(@hash)";
+    private const string LoadKeySql = "select * from load_api_key(@hash)";
 
     private const string TouchKeySql = "select touch_api_key(@id)";
 
-    private sealed record KeyRow
-    {
-        public Guid Id { get; init; }
-        public Guid UserId { get; init; }
-        public Guid WorkspaceId { get; init; }
-        public DateTimeOffset? LastUsedAt { get; init; }
-    }
-
+    /// <summary>
+    /// The key's identity, from memory on a steady request. Expiry is decided here on every request;
+    /// a revoked or deleted key leaves the cache when its row changes (see <see cref="CallerCache"/>).
+    /// The user's active flag and membership are checked by the pre-processor, as for a token.
+    /// </summary>
     public async Task<CallerIdentity?> AuthenticateAsync(string key, CancellationToken ct)
     {
         if (key.Length != KeyLength || !key.StartsWith(Prefix, StringComparison.Ordinal))
             return null;
 
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(
-            new CommandDefinition(FindKeySql, new { hash = Hash(key) }, cancellationToken: ct));
-        if (row is null)
+        var hash = Hash(key);
+        var hex = Convert.ToHexStringLower(hash);
+        var row = cache.FindApiKey(hex) ?? await LoadAsync(hash, hex, ct);
+        var now = time.GetUtcNow();
+        if (row is null || row.ExpiresAt <= now)
             return null;
 
         // last_used_at has minute resolution: at most one write per key per minute, not one per request.
-        if (row.LastUsedAt is null || time.GetUtcNow() - row.LastUsedAt > LastUsedResolution)
+        if (row.LastUsedAt is null || now - row.LastUsedAt > LastUsedResolution)
+        {
+            row.LastUsedAt = now;
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition(TouchKeySql, new { id = row.Id }, cancellationToken: ct));
+        }
 
         // API-key requests carry no permissions.
-        return new CallerIdentity(AuthMethod.ApiKey, new HashSet<string>(), UserId: row.UserId, KeyWorkspaceId: row.WorkspaceId);
+        return new CallerIdentity(AuthMethod.ApiKey, NoPermissions, UserId: row.UserId, KeyWorkspaceId: row.WorkspaceId);
+    }
+
+    private static readonly IReadOnlySet<string> NoPermissions = new HashSet<string>();
+
+    private async Task<ApiKeySnapshot?> LoadAsync(byte[] hash, string hex, CancellationToken ct)
+    {
+        var version = cache.Version;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<ApiKeySnapshot>(
+            new CommandDefinition(LoadKeySql, new { hash }, cancellationToken: ct));
+        if (row is not null)
+            cache.Store(hex, row, version);
+        return row;
     }
 
     private static string Base64Url(byte[] bytes) =>

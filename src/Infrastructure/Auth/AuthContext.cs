@@ -12,7 +12,11 @@ public sealed record AuthContext(
     Guid? WorkspaceId,
     string? Role,
     AuthMethod Method,
-    IReadOnlySet<string> Permissions);
+    IReadOnlySet<string> Permissions)
+{
+    /// <summary>The caller's row as the request path read it (memory or database): what GET /auth/me answers.</summary>
+    public required Caching.CallerSnapshot Profile { get; init; }
+}
 
 public static class AuthContextExtensions
 {

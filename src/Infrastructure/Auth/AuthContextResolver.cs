@@ -1,15 +1,17 @@
 using Dapper;
+using Gatehouse.Infrastructure.Caching;
 using Npgsql;
 
 namespace Gatehouse.Infrastructure.Auth;
 
 /// <summary>
-/// Turns a verified identity into the request's <see cref="AuthContext"/>. The steady state (known
-/// user, unchanged claims) is one indexed read that returns the user and the chosen membership
-/// together, and no write. A subject seen for the first time is provisioned in one statement.
+/// Turns a verified identity into the request's <see cref="AuthContext"/>. A steady request (known
+/// user, unchanged claims) is answered from <see cref="CallerCache"/> with no database work; otherwise
+/// one indexed read loads the user with every membership. A subject seen for the first time is
+/// provisioned in one statement; claims that changed are written once.
 /// </summary>
 public sealed class AuthContextResolver(
-    NpgsqlDataSource dataSource, DefaultApiKeys defaultKeys, AuthSettings settings, ILogger<AuthContextResolver> logger)
+    NpgsqlDataSource dataSource, DefaultApiKeys defaultKeys, AuthSettings settings, CallerCache cache, ILogger<AuthContextResolver> logger)
 {
     public abstract record Outcome
     {
@@ -17,9 +19,9 @@ public sealed class AuthContextResolver(
         public sealed record Refused(int Status, string Detail) : Outcome;
     }
 
-    // The SQL lives in SECURITY DEFINER functions (migrations/0003): before the context exists,
+    // The SQL lives in SECURITY DEFINER functions (migrations/0003, 0005): before the context exists,
     // row-level security would show the runtime role nothing.
-    private const string FindCallerSql = "select * from find_caller(@userId, @auth0Id, @authentikId, @workspaceId)";
+    private const string LoadCallerSql = "select * from load_caller(@userId, @auth0Id, @authentikId)";
 
     private const string SyncClaimsSql = "select sync_idp_claims(@userId, @email, @emailVerified, @name)";
 
@@ -30,61 +32,69 @@ public sealed class AuthContextResolver(
                               @workspaceId, @workspaceName, @keyName, @keyPrefix, @keyHash, @sealedKey)
         """;
 
-    private sealed record CallerRow
-    {
-        public Guid UserId { get; init; }
-        public string? Email { get; init; }
-        public bool IsActive { get; init; }
-        public string? IdpEmail { get; init; }
-        public bool? IdpEmailVerified { get; init; }
-        public string? IdpName { get; init; }
-        public Guid? WorkspaceId { get; init; }
-        public string? Role { get; init; }
-    }
-
     public async Task<Outcome> ResolveAsync(CallerIdentity identity, Guid? workspaceId, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var caller = Remembered(identity) ?? await LoadAsync(identity, provision: true, ct);
+        if (caller is null)
+            return new Outcome.Refused(StatusCodes.Status401Unauthorized, "The credential's user no longer exists.");
+        if (!caller.IsActive)
+            return new Outcome.Refused(StatusCodes.Status403Forbidden, "This account is disabled.");
+
+        if (identity.Subject is not null && ClaimsChanged(caller, identity))
+        {
+            await using (var connection = await dataSource.OpenConnectionAsync(ct))
+                await connection.ExecuteAsync(new CommandDefinition(SyncClaimsSql,
+                    new { userId = caller.UserId, email = identity.Email, emailVerified = identity.EmailVerified, name = identity.Name },
+                    cancellationToken: ct));
+            cache.Forget(CallerCache.UserPrefix + caller.UserId);
+            caller = await LoadAsync(identity, provision: false, ct) ?? caller;
+        }
+
+        var chosen = workspaceId ?? caller.DefaultWorkspace();
+        var role = chosen is { } id ? caller.RoleIn(id) : null;
+        if (workspaceId is not null && role is null)
+            return new Outcome.Refused(StatusCodes.Status403Forbidden, $"You are not a member of workspace {workspaceId}.");
+
+        return new Outcome.Resolved(new AuthContext(caller.UserId, caller.Email, role is null ? null : chosen, role, identity.Method, identity.Permissions)
+        {
+            Profile = caller,
+        });
+    }
+
+    private CallerSnapshot? Remembered(CallerIdentity identity) =>
+        identity.UserId is { } userId ? cache.FindUser(userId)
+        : identity.Subject is { } subject ? cache.FindSubject(ProviderName(identity), subject)
+        : null;
+
+    private async Task<CallerSnapshot?> LoadAsync(CallerIdentity identity, bool provision, CancellationToken ct)
+    {
+        var version = cache.Version;
         var lookup = new
         {
-            workspaceId,
             userId = identity.UserId,
             auth0Id = identity.Method == AuthMethod.Auth0 ? identity.Subject : null,
             authentikId = identity.Method == AuthMethod.Authentik ? identity.Subject : null,
         };
-
-        var row = await FindAsync(connection, lookup, ct);
-        for (var attempt = 0; row is null && identity.Subject is not null && attempt < 3; attempt++)
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var caller = await FindAsync(connection, lookup, ct);
+        for (var attempt = 0; provision && caller is null && identity.Subject is not null && attempt < 3; attempt++)
         {
             await ProvisionAsync(connection, identity, ct);
-            row = await FindAsync(connection, lookup, ct);
+            caller = await FindAsync(connection, lookup, ct);
         }
-
-        if (row is null)
-            return new Outcome.Refused(StatusCodes.Status401Unauthorized, "The credential's user no longer exists.");
-        if (!row.IsActive)
-            return new Outcome.Refused(StatusCodes.Status403Forbidden, "This account is disabled.");
-        if (workspaceId is not null && row.WorkspaceId is null)
-            return new Outcome.Refused(StatusCodes.Status403Forbidden, $"You are not a member of workspace {workspaceId}.");
-
-        var email = row.Email;
-        if (identity.Subject is not null && ClaimsChanged(row, identity))
-        {
-            await connection.ExecuteAsync(new CommandDefinition(SyncClaimsSql,
-                new { userId = row.UserId, email = identity.Email, emailVerified = identity.EmailVerified, name = identity.Name },
-                cancellationToken: ct));
-            email = identity.Email ?? email;
-        }
-
-        return new Outcome.Resolved(new AuthContext(row.UserId, email, row.WorkspaceId, row.Role, identity.Method, identity.Permissions));
+        if (caller is not null)
+            cache.Store(caller, identity.Subject is null ? null : ProviderName(identity), identity.Subject, version);
+        return caller;
     }
 
-    private static bool ClaimsChanged(CallerRow row, CallerIdentity identity) =>
-        (identity.Email is not null && (identity.Email != row.IdpEmail || identity.EmailVerified != row.IdpEmailVerified))
-        || (identity.Name is not null && identity.Name != row.IdpName);
+    private static string ProviderName(CallerIdentity identity) => identity.Method == AuthMethod.Auth0 ? "auth0" : "authentik";
 
-    private static Task<CallerRow?> FindAsync(NpgsqlConnection connection, object lookup, CancellationToken ct) =>
-        connection.QuerySingleOrDefaultAsync<CallerRow>(new CommandDefinition(FindCallerSql, lookup, cancellationToken: ct));
+    private static bool ClaimsChanged(CallerSnapshot caller, CallerIdentity identity) =>
+        (identity.Email is not null && (identity.Email != caller.IdpEmail || identity.EmailVerified != caller.IdpEmailVerified))
+        || (identity.Name is not null && identity.Name != caller.IdpName);
+
+    private static Task<CallerSnapshot?> FindAsync(NpgsqlConnection connection, object lookup, CancellationToken ct) =>
+        connection.QuerySingleOrDefaultAsync<CallerSnapshot>(new CommandDefinition(LoadCallerSql, lookup, cancellationToken: ct));
 
     private async Task ProvisionAsync(NpgsqlConnection connection, CallerIdentity identity, CancellationToken ct)
     {

@@ -34,7 +34,14 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
     private const int MinRsaBits = 2048;
     private const int P256CoordinateBytes = 32;
 
-    private sealed record KeySet(FrozenDictionary<string, SecurityKey> Keys, DateTimeOffset FetchedAt, TimeSpan RefreshAfter);
+    private sealed record KeySet(FrozenDictionary<string, SecurityKey> Keys, DateTimeOffset FetchedAt, TimeSpan RefreshAfter)
+    {
+        /// <summary>RFC 7638 thumbprints by kid: what a cached validation was verified with.</summary>
+        public FrozenDictionary<string, string> Thumbprints { get; } = Keys
+            .Select(k => (k.Key, Thumbprint: Thumbprint(k.Value)))
+            .Where(k => k.Thumbprint is not null)
+            .ToFrozenDictionary(k => k.Key, k => k.Thumbprint!, StringComparer.Ordinal);
+    }
 
     private readonly Lock _gate = new();
     private volatile KeySet? _keys;
@@ -112,6 +119,34 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
         lock (_gate) last = _lastOnDemandFetch;
         var left = last + RefetchCooldown - time.GetUtcNow();
         return left < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : left;
+    }
+
+    /// <summary>
+    /// The thumbprint of the key that <paramref name="kid"/> names now, or null when the kid is gone or
+    /// the set is too stale to use: a token verified with another thumbprint must be verified again.
+    /// </summary>
+    public string? ThumbprintOf(string kid) =>
+        _keys is { } keys && time.GetUtcNow() - keys.FetchedAt <= MaxStaleness && keys.Thumbprints.TryGetValue(kid, out var thumbprint)
+            ? thumbprint
+            : null;
+
+    /// <summary>The thumbprint of <paramref name="key"/> while it is still the key <paramref name="kid"/> names.</summary>
+    public string? ThumbprintOf(string kid, SecurityKey key) =>
+        _keys is { } keys && keys.Keys.TryGetValue(kid, out var current) && ReferenceEquals(current, key)
+            && keys.Thumbprints.TryGetValue(kid, out var thumbprint)
+            ? thumbprint
+            : null;
+
+    private static string? Thumbprint(SecurityKey key)
+    {
+        try
+        {
+            return key.CanComputeJwkThumbprint() ? Base64UrlEncoder.Encode(key.ComputeJwkThumbprint()) : null;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
+        {
+            return null;
+        }
     }
 
     private bool TryGetFresh(string kid, out SecurityKey? key)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Gatehouse.Infrastructure.Caching;
 
 namespace Gatehouse.Infrastructure.Auth;
 
@@ -34,10 +35,13 @@ public sealed class TokenValidator
             AsymmetricSignatureProvider.DefaultMinimumAsymmetricKeySizeInBitsForVerifyingMap[algorithm] = 2048;
     }
 
-    public TokenValidator(AuthSettings settings, IEnumerable<JwksCache> caches, TimeProvider time)
+    private readonly TokenCache _cache;
+
+    public TokenValidator(AuthSettings settings, IEnumerable<JwksCache> caches, TimeProvider time, TokenCache cache)
     {
         _settings = settings;
         _time = time;
+        _cache = cache;
         _byIssuer = caches.ToDictionary(c => c.Provider.Issuer, c => (c.Provider, c, Parameters(c.Provider, settings.ClockSkew)), StringComparer.Ordinal);
     }
 
@@ -62,6 +66,8 @@ public sealed class TokenValidator
     {
         if (token.Length > MaxTokenLength)
             return new TokenCheck.Invalid("token too large");
+        if (_cache.Find(token, _time.GetUtcNow()) is { } known)
+            return new TokenCheck.Valid(known);
 
         JsonWebToken jwt;
         try
@@ -114,7 +120,10 @@ public sealed class TokenValidator
         if (string.IsNullOrWhiteSpace(jwt.Subject) || jwt.Subject.Length > 255 || !IsStorableText(jwt.Subject))
             return new TokenCheck.Invalid("token has no usable sub", issuer, kid);
 
-        return new TokenCheck.Valid(ClaimsReader.Identity(entry.Provider.Kind, jwt, _settings.ClaimNamespace));
+        var identity = ClaimsReader.Identity(entry.Provider.Kind, jwt, _settings.ClaimNamespace);
+        if (entry.Keys.ThumbprintOf(kid, lookup.Key!) is { } thumbprint)
+            _cache.Store(token, new TokenCache.Entry(identity, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), entry.Keys, kid, thumbprint));
+        return new TokenCheck.Valid(identity);
     }
 
     private static readonly HashSet<string> NumericDateClaims = new(StringComparer.Ordinal) { "exp", "nbf", "iat" };

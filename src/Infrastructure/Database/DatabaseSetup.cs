@@ -22,10 +22,16 @@ public static class DatabaseSetup
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         var connections = ReadConnectionStrings(builder.Configuration);
         builder.Services.AddSingleton(connections);
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connections.Runtime)
+        builder.Services.AddSingleton(_ =>
         {
-            Name = "gatehouse",
-        }.Build());
+            var dataSource = new NpgsqlDataSourceBuilder(connections.Runtime) { Name = "gatehouse" };
+            // A request's settings are transaction-local (Db.BeginAsync), so a returned connection holds
+            // nothing to reset; skipping DISCARD ALL keeps the prepared statements that auto-prepare makes.
+            dataSource.ConnectionStringBuilder.NoResetOnClose = true;
+            dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            return dataSource.Build();
+        });
         builder.Services.AddSingleton<Db>();
         builder.Services.AddSingleton<RuntimeRoleCheck>();
         builder.Services.AddSingleton<Web.IReadinessCheck>(sp => sp.GetRequiredService<RuntimeRoleCheck>());

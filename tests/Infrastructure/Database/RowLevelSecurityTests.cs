@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Dapper;
 using Gatehouse.Infrastructure.Database;
 using Gatehouse.Tests.Support;
@@ -29,15 +30,14 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
     {
         var (a, b) = await TwoTenantsAsync();
         await using var dataSource = RuntimeRole();
-        await using var db = await new Db(dataSource).BeginAsync(a.Id, a.WorkspaceId, default);
-        var connection = db.Connection;
+        await using var db = await new Db(dataSource, App.Factory.Services.GetRequiredService<Gatehouse.Infrastructure.Caching.CallerCache>()).BeginAsync(a.Id, a.WorkspaceId, default);
 
-        (await connection.QueryAsync<Guid>("select workspace_id from api_keys", transaction: db.Transaction)).ShouldAllBe(w => w == a.WorkspaceId);
-        (await connection.QueryAsync<Guid>("select workspace_id from api_keys", transaction: db.Transaction)).Count().ShouldBe(2);
-        (await connection.QueryAsync<Guid>("select id from workspaces", transaction: db.Transaction)).ShouldBe([a.WorkspaceId]);
-        (await connection.QueryAsync<Guid>("select workspace_id from workspace_members", transaction: db.Transaction)).ShouldBe([a.WorkspaceId]);
-        (await connection.QueryAsync<Guid>("select id from users", transaction: db.Transaction)).ShouldBe([a.Id]);
-        (await connection.QueryAsync<Guid>("select id from users where id = @id", new { id = b.Id }, db.Transaction)).ShouldBeEmpty();
+        (await db.QueryAsync<Guid>("select workspace_id from api_keys", null, default)).ShouldAllBe(w => w == a.WorkspaceId);
+        (await db.QueryAsync<Guid>("select workspace_id from api_keys", null, default)).Count().ShouldBe(2);
+        (await db.QueryAsync<Guid>("select id from workspaces", null, default)).ShouldBe([a.WorkspaceId]);
+        (await db.QueryAsync<Guid>("select workspace_id from workspace_members", null, default)).ShouldBe([a.WorkspaceId]);
+        (await db.QueryAsync<Guid>("select id from users", null, default)).ShouldBe([a.Id]);
+        (await db.QueryAsync<Guid>("select id from users where id = @id", new { id = b.Id }, default)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -55,13 +55,13 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
     {
         var (a, b) = await TwoTenantsAsync();
         await using var dataSource = RuntimeRole();
-        await using var db = await new Db(dataSource).BeginAsync(a.Id, a.WorkspaceId, default);
+        await using var db = await new Db(dataSource, App.Factory.Services.GetRequiredService<Gatehouse.Infrastructure.Caching.CallerCache>()).BeginAsync(a.Id, a.WorkspaceId, default);
 
-        (await db.Connection.ExecuteAsync("update api_keys set revoked_at = now()", transaction: db.Transaction)).ShouldBe(2);
-        (await db.Connection.ExecuteAsync("delete from workspace_members where workspace_id = @ws", new { ws = b.WorkspaceId }, db.Transaction)).ShouldBe(0);
-        await Should.ThrowAsync<PostgresException>(() => db.Connection.ExecuteAsync(
+        (await db.ExecuteAsync("update api_keys set revoked_at = now()", null, default)).ShouldBe(2);
+        (await db.ExecuteAsync("delete from workspace_members where workspace_id = @ws", new { ws = b.WorkspaceId }, default)).ShouldBe(0);
+        await Should.ThrowAsync<PostgresException>(() => db.ExecuteAsync(
             "insert into workspace_members (workspace_id, user_id, role) values (@ws, @user, 'owner')",
-            new { ws = b.WorkspaceId, user = a.Id }, db.Transaction));
+            new { ws = b.WorkspaceId, user = a.Id }, default));
     }
 
     [Fact]
@@ -71,10 +71,10 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
         await using var dataSource = RuntimeRole(maxPoolSize: 1);
 
         int firstBackend;
-        await using (var db = await new Db(dataSource).BeginAsync(a.Id, a.WorkspaceId, default))
+        await using (var db = await new Db(dataSource, App.Factory.Services.GetRequiredService<Gatehouse.Infrastructure.Caching.CallerCache>()).BeginAsync(a.Id, a.WorkspaceId, default))
         {
-            firstBackend = await db.Connection.ExecuteScalarAsync<int>("select pg_backend_pid()", transaction: db.Transaction);
-            (await db.Connection.ExecuteScalarAsync<long>("select count(*) from api_keys", transaction: db.Transaction)).ShouldBeGreaterThan(0);
+            firstBackend = await db.QuerySingleAsync<int>("select pg_backend_pid()", null, default);
+            (await db.QuerySingleAsync<long>("select count(*) from api_keys", null, default)).ShouldBeGreaterThan(0);
             await db.CommitAsync(default);
         }
 
@@ -285,8 +285,8 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
     {
         var (a, b) = await TwoTenantsAsync();
         await using var dataSource = NpgsqlDataSource.Create(App.Db.ConnectionString(owner: true));
-        await using var db = await new Db(dataSource).BeginAsync(a.Id, a.WorkspaceId, default);
-        (await db.Connection.QueryAsync<Guid>("select id from workspaces", transaction: db.Transaction)).ShouldBe([a.WorkspaceId]);
-        (await db.Connection.QueryAsync<Guid>("select id from users where id = @id", new { id = b.Id }, db.Transaction)).ShouldBeEmpty();
+        await using var db = await new Db(dataSource, App.Factory.Services.GetRequiredService<Gatehouse.Infrastructure.Caching.CallerCache>()).BeginAsync(a.Id, a.WorkspaceId, default);
+        (await db.QueryAsync<Guid>("select id from workspaces", null, default)).ShouldBe([a.WorkspaceId]);
+        (await db.QueryAsync<Guid>("select id from users where id = @id", new { id = b.Id }, default)).ShouldBeEmpty();
     }
 }

@@ -12,9 +12,9 @@ internal static class Data
 
     public static async Task<Response> ListAsync(Db db, AuthContext auth, int limit, Guid? after, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
-        var rows = (await session.Connection.QueryAsync<Response.User>(new CommandDefinition(ListUsersSql,
-            new { limit, after }, session.Transaction, cancellationToken: ct))).ToList();
+        await using var session = await db.BeginAsync(auth, ct);
+        var rows = (await session.QueryAsync<Response.User>(ListUsersSql,
+            new { limit, after }, ct)).ToList();
         var page = rows.Take(limit).ToList();
         return new Response { Items = page, Next = rows.Count > limit ? page[^1].Id : null };
     }

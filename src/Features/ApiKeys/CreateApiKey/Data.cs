@@ -16,8 +16,8 @@ internal static class Data
     public static async Task<Response> CreateAsync(Db db, AuthContext auth, Request request, CancellationToken ct)
     {
         var (key, prefix, hash) = ApiKeyAuthenticator.NewKey();
-        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
-        var created = await session.Connection.QuerySingleAsync<Response>(new CommandDefinition(CreateApiKeySql, new
+        await using var session = await db.BeginAsync(auth, ct);
+        var created = await session.QuerySingleAsync<Response>(CreateApiKeySql, new
         {
             workspaceId = auth.WorkspaceId,
             userId = auth.UserId,
@@ -25,7 +25,7 @@ internal static class Data
             prefix,
             hash,
             expiresInDays = request.ExpiresInDays,
-        }, session.Transaction, cancellationToken: ct));
+        }, ct);
         await session.CommitAsync(ct);
         return new Response
         {

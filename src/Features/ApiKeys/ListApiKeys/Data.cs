@@ -15,9 +15,9 @@ internal static class Data
 
     public static async Task<List<Response>> ListAsync(Db db, AuthContext auth, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
-        var rows = await session.Connection.QueryAsync<Response>(new CommandDefinition(ListApiKeysSql,
-            new { userId = auth.UserId, workspaceId = auth.WorkspaceId }, session.Transaction, cancellationToken: ct));
+        await using var session = await db.BeginAsync(auth, ct);
+        var rows = await session.QueryAsync<Response>(ListApiKeysSql,
+            new { userId = auth.UserId, workspaceId = auth.WorkspaceId }, ct);
         return rows.ToList();
     }
 }

@@ -21,19 +21,17 @@ internal static class Data
 
     public static async Task<(Outcome, string?)> RevealAsync(Db db, DefaultApiKeys defaultKeys, AuthContext auth, Guid id, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
+        await using var session = await db.BeginAsync(auth, ct);
         var args = new { id, userId = auth.UserId };
-        var sealedKey = await session.Connection.QuerySingleOrDefaultAsync<string>(
-            new CommandDefinition(LockSealedKeySql, args, session.Transaction, cancellationToken: ct));
+        var sealedKey = await session.QuerySingleOrDefaultAsync<string>(LockSealedKeySql, args, ct);
         if (sealedKey is null)
-            return (await session.Connection.ExecuteScalarAsync<bool>(
-                new CommandDefinition(KeyExistsSql, args, session.Transaction, cancellationToken: ct)) ? Outcome.AlreadyRevealed : Outcome.NotFound, null);
+            return (await session.QuerySingleOrDefaultAsync<bool>(KeyExistsSql, args, ct) ? Outcome.AlreadyRevealed : Outcome.NotFound, null);
 
         // Erased only once unsealed, in the same transaction: a key ring that cannot unseal it (rolled
         // back as the session ends) leaves the sealed copy for when the ring is restored.
         if (defaultKeys.TryUnseal(sealedKey) is not { } key)
             return (Outcome.CannotUnseal, null);
-        await session.Connection.ExecuteAsync(new CommandDefinition(EraseSealedKeySql, args, session.Transaction, cancellationToken: ct));
+        await session.ExecuteAsync(EraseSealedKeySql, args, ct);
         await session.CommitAsync(ct);
         return (Outcome.Revealed, key);
     }

@@ -15,9 +15,9 @@ internal static class Data
     /// <returns>False when the caller has no key with that id.</returns>
     public static async Task<bool> RevokeAsync(Db db, AuthContext auth, Guid id, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
-        var updated = await session.Connection.ExecuteAsync(new CommandDefinition(RevokeApiKeySql,
-            new { id, userId = auth.UserId }, session.Transaction, cancellationToken: ct));
+        await using var session = await db.BeginAsync(auth, ct);
+        var updated = await session.ExecuteAsync(RevokeApiKeySql,
+            new { id, userId = auth.UserId }, ct);
         await session.CommitAsync(ct);
         return updated == 1;
     }

@@ -1,11 +1,10 @@
 using FastEndpoints;
 using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
 using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.Profile.Me;
 
-internal sealed class Endpoint(Db db) : EndpointWithoutRequest<ProfileResponse>
+internal sealed class Endpoint : EndpointWithoutRequest<ProfileResponse>
 {
     public override void Configure()
     {
@@ -24,8 +23,8 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest<ProfileResponse>
 
     public override async Task HandleAsync(CancellationToken ct)
     {
+        // The pre-processor read the caller (from memory on a steady request): nothing to load here.
         var auth = HttpContext.Auth();
-        var profile = await Data.LoadAsync(db, auth, ct);
-        await Send.OkAsync(ProfileResponse.From(profile, auth), ct);
+        await Send.OkAsync(ProfileResponse.From(auth.Profile, auth), ct);
     }
 }

@@ -19,8 +19,8 @@ internal static class Data
 
     public static async Task<ProfileResponse.Row> UpdateAsync(Db db, AuthContext auth, Request request, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
-        var row = await session.Connection.QuerySingleAsync<ProfileResponse.Row>(new CommandDefinition(UpdateProfileSql, new
+        await using var session = await db.BeginAsync(auth, ct);
+        var row = await session.QuerySingleAsync<ProfileResponse.Row>(UpdateProfileSql, new
         {
             userId = auth.UserId,
             setFullName = request.HasFullName,
@@ -29,7 +29,7 @@ internal static class Data
             avatarUrl = request.AvatarUrl,
             setPreferences = request.HasPreferences,
             preferences = request.Preferences?.GetRawText() ?? "{}",
-        }, session.Transaction, cancellationToken: ct));
+        }, ct);
         await session.CommitAsync(ct);
         return row;
     }

@@ -27,17 +27,16 @@ internal static class Data
 
     public static async Task<(Outcome, MemberResponse?)> AddAsync(Db db, AuthContext auth, Request request, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
-        var users = (await session.Connection.QueryAsync<Guid>(new CommandDefinition(FindUsersByEmailSql,
-            new { email = request.Email.Trim() }, session.Transaction, cancellationToken: ct))).ToList();
+        await using var session = await db.BeginAsync(auth, ct);
+        var users = (await session.QueryAsync<Guid>(FindUsersByEmailSql,
+            new { email = request.Email.Trim() }, ct)).ToList();
         if (users.Count == 0) return (Outcome.UnknownEmail, null);
         if (users.Count > 1) return (Outcome.AmbiguousEmail, null);
 
         var args = new { workspaceId = auth.WorkspaceId, userId = users[0], role = request.Role.ToDatabase() };
-        if (await session.Connection.ExecuteAsync(new CommandDefinition(AddMemberSql, args, session.Transaction, cancellationToken: ct)) == 0)
+        if (await session.ExecuteAsync(AddMemberSql, args, ct) == 0)
             return (Outcome.AlreadyMember, null);
-        var member = await session.Connection.QuerySingleAsync<MemberResponse>(
-            new CommandDefinition(LoadMemberSql, args, session.Transaction, cancellationToken: ct));
+        var member = await session.QuerySingleAsync<MemberResponse>(LoadMemberSql, args, ct);
         await session.CommitAsync(ct);
         return (Outcome.Added, member);
     }

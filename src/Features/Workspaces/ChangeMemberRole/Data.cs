@@ -28,10 +28,9 @@ internal static class Data
 
     public static async Task<(Outcome, MemberResponse?)> ChangeAsync(Db db, AuthContext auth, Guid userId, WorkspaceRole role, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
+        await using var session = await db.BeginAsync(auth, ct);
         var args = new { workspaceId = auth.WorkspaceId, userId, role = role.ToDatabase() };
-        var current = await session.Connection.QuerySingleOrDefaultAsync<string>(
-            new CommandDefinition(LockMemberSql, args, session.Transaction, cancellationToken: ct));
+        var current = await session.QuerySingleOrDefaultAsync<string>(LockMemberSql, args, ct);
         if (current is null)
             return (Outcome.NotAMember, null);
         // Admins manage members and admins; only an owner can make or unmake an owner.
@@ -39,8 +38,7 @@ internal static class Data
             return (Outcome.OwnersOnly, null);
         try
         {
-            var member = await session.Connection.QuerySingleAsync<MemberResponse>(
-                new CommandDefinition(ChangeRoleSql, args, session.Transaction, cancellationToken: ct));
+            var member = await session.QuerySingleAsync<MemberResponse>(ChangeRoleSql, args, ct);
             await session.CommitAsync(ct);
             return (Outcome.Changed, member);
         }

@@ -19,8 +19,8 @@ internal static class Data
     {
         var workspace = new WorkspaceResponse { Id = Guid.CreateVersion7(), Name = name.Trim(), Role = WorkspaceRole.Owner };
         await using var session = await db.BeginAsync(auth.UserId, workspace.Id, ct);
-        await session.Connection.ExecuteAsync(new CommandDefinition(CreateWorkspaceSql,
-            new { id = workspace.Id, name = workspace.Name, userId = auth.UserId }, session.Transaction, cancellationToken: ct));
+        await session.ExecuteAsync(CreateWorkspaceSql,
+            new { id = workspace.Id, name = workspace.Name, userId = auth.UserId }, ct);
         await session.CommitAsync(ct);
         return workspace;
     }

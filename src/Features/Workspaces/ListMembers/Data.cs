@@ -16,9 +16,8 @@ internal static class Data
 
     public static async Task<List<MemberResponse>> ListAsync(Db db, AuthContext auth, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
-        var rows = await session.Connection.QueryAsync<MemberResponse>(
-            new CommandDefinition(ListMembersSql, new { workspaceId = auth.WorkspaceId }, session.Transaction, cancellationToken: ct));
+        await using var session = await db.BeginAsync(auth, ct);
+        var rows = await session.QueryAsync<MemberResponse>(ListMembersSql, new { workspaceId = auth.WorkspaceId }, ct);
         return rows.ToList();
     }
 }

@@ -16,9 +16,8 @@ internal static class Data
 
     public static async Task<List<WorkspaceResponse>> ListAsync(Db db, AuthContext auth, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
-        var rows = await session.Connection.QueryAsync<WorkspaceResponse>(
-            new CommandDefinition(ListWorkspacesSql, new { userId = auth.UserId }, session.Transaction, cancellationToken: ct));
+        await using var session = await db.BeginAsync(auth, ct);
+        var rows = await session.QueryAsync<WorkspaceResponse>(ListWorkspacesSql, new { userId = auth.UserId }, ct);
         return rows.ToList();
     }
 }

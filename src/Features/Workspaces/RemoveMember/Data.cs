@@ -21,17 +21,16 @@ internal static class Data
 
     public static async Task<Outcome> RemoveAsync(Db db, AuthContext auth, Guid userId, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
+        await using var session = await db.BeginAsync(auth, ct);
         var args = new { workspaceId = auth.WorkspaceId, userId };
-        var current = await session.Connection.QuerySingleOrDefaultAsync<string>(
-            new CommandDefinition(LockMemberSql, args, session.Transaction, cancellationToken: ct));
+        var current = await session.QuerySingleOrDefaultAsync<string>(LockMemberSql, args, ct);
         if (current is null)
             return Outcome.NotAMember;
         if (current == "owner" && auth.Role != "owner")
             return Outcome.OwnersOnly;
         try
         {
-            await session.Connection.ExecuteAsync(new CommandDefinition(RemoveMemberSql, args, session.Transaction, cancellationToken: ct));
+            await session.ExecuteAsync(RemoveMemberSql, args, ct);
             await session.CommitAsync(ct);
             return Outcome.Removed;
         }

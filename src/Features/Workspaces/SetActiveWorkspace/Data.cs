@@ -15,9 +15,9 @@ internal static class Data
     /// <returns>False when the caller is not a member of the workspace.</returns>
     public static async Task<bool> SetAsync(Db db, AuthContext auth, Guid workspaceId, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth.UserId, auth.WorkspaceId, ct);
-        var updated = await session.Connection.ExecuteAsync(new CommandDefinition(SetActiveWorkspaceSql,
-            new { userId = auth.UserId, workspaceId }, session.Transaction, cancellationToken: ct));
+        await using var session = await db.BeginAsync(auth, ct);
+        var updated = await session.ExecuteAsync(SetActiveWorkspaceSql,
+            new { userId = auth.UserId, workspaceId }, ct);
         await session.CommitAsync(ct);
         return updated == 1;
     }

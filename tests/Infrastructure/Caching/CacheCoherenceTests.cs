@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Gatehouse.Infrastructure.Caching;
+using Gatehouse.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gatehouse.Tests.Infrastructure.Caching;
+
+/// <summary>
+/// Two Gatehouse instances on one database: the shared in-process app (here) and a separate process
+/// (there). A change made here is seen here at once and there within the contract's 1 s.
+/// </summary>
+public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppFixture>, IAsyncLifetime
+{
+    private static readonly TimeSpan Contract = TimeSpan.FromSeconds(1);
+    private TestApp App => fixture.App;
+    private ApiProcess _there = null!;
+
+    public async Task InitializeAsync() =>
+        _there = await ApiProcess.StartAsync(TestApp.Environment(App.Db, App.Auth0, App.Authentik));
+
+    public async Task DisposeAsync() => await _there.DisposeAsync();
+
+    private HttpClient There(string? token = null, string? apiKey = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(_there.BaseUrl) };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
+        return client;
+    }
+
+    /// <summary>
+    /// Polls until the condition holds; the attempt that sees it must have started within the
+    /// contract's bound (the time a request itself takes on a loaded machine is not the cache's).
+    /// </summary>
+    private static async Task SeenWithinContractAsync(Func<Task<bool>> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var startedAt = clock.Elapsed;
+            startedAt.ShouldBeLessThan(Contract, "the other instance still answers from what it remembered");
+            if (await condition())
+                return;
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<string> FullNameAsync(HttpClient client) =>
+        (await (await client.GetAsync("/api/v1/auth/me")).ShouldBeOkJsonAsync()).GetProperty("full_name").GetString()!;
+
+    [Fact]
+    public async Task A_revoked_key_is_refused_here_at_once_and_there_within_a_second()
+    {
+        var user = await TestUser.CreateAsync(App);
+        var created = await (await user.PostAsync("/api/v1/api-keys", new { name = "coherence" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var key = created.GetProperty("key").GetString()!;
+        (await App.Client(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await user.Client().DeleteAsync($"/api/v1/api-keys/{created.GetProperty("id").GetGuid()}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        (await App.Client(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        await SeenWithinContractAsync(async () =>
+            (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_removed_member_is_refused_here_at_once_and_there_within_a_second()
+    {
+        var owner = await TestUser.CreateAsync(App);
+        var member = await TestUser.CreateAsync(App);
+        (await owner.PostAsync($"/api/v1/workspaces/{owner.WorkspaceId}/members", new { email = member.Email, role = "member" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
+        var members = $"/api/v1/workspaces/{owner.WorkspaceId}/members";
+        (await member.Client().GetAsync(members)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await There(member.Token).GetAsync(members)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await owner.Client().DeleteAsync($"{members}/{member.Id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        (await member.Client().GetAsync(members)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        await SeenWithinContractAsync(async () => (await There(member.Token).GetAsync(members)).StatusCode == HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task A_changed_profile_is_seen_here_at_once_and_there_within_a_second()
+    {
+        var user = await TestUser.CreateAsync(App, name: "Before Change");
+        (await FullNameAsync(There(user.Token))).ShouldBe("Before Change");
+
+        (await user.Client().PatchAsync("/api/v1/auth/me", HttpAssertions.Json("""{"full_name":"After Change"}""")))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await FullNameAsync(user.Client())).ShouldBe("After Change");
+        await SeenWithinContractAsync(async () => await FullNameAsync(There(user.Token)) == "After Change");
+    }
+
+    [Fact]
+    public async Task A_changed_role_is_seen_here_at_once_and_there_within_a_second()
+    {
+        var owner = await TestUser.CreateAsync(App);
+        var member = await TestUser.CreateAsync(App);
+        var members = $"/api/v1/workspaces/{owner.WorkspaceId}/members";
+        (await owner.PostAsync(members, new { email = member.Email, role = "member" })).StatusCode.ShouldBe(HttpStatusCode.Created);
+        // Adding an unknown address: a member is refused (403), a manager is told nobody has it (404). Nothing changes either way.
+        var probe = new { email = Unique.Email(), role = "member" };
+        (await There(member.Token).PostAsJsonAsync(members, probe)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        (await owner.Client().PatchAsync($"{members}/{member.Id}", HttpAssertions.Json("""{"role":"admin"}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await member.Client().PostAsJsonAsync(members, probe)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        await SeenWithinContractAsync(async () => (await There(member.Token).PostAsJsonAsync(members, probe)).StatusCode == HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_changed_active_workspace_is_seen_here_at_once_and_there_within_a_second()
+    {
+        var user = await TestUser.CreateAsync(App);
+        var second = await (await user.PostAsync("/api/v1/workspaces", new { name = Unique.Name() })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var secondId = second.GetProperty("id").GetGuid();
+        async Task<Guid> WorkspaceAsync(HttpClient client) =>
+            (await (await client.GetAsync("/api/v1/auth/me")).ShouldBeOkJsonAsync()).GetProperty("organization_id").GetGuid();
+        (await WorkspaceAsync(There(user.Token))).ShouldBe(user.WorkspaceId);
+
+        (await user.PostAsync("/api/v1/auth/set-active-workspace", new { workspace_id = secondId })).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await WorkspaceAsync(user.Client())).ShouldBe(secondId);
+        await SeenWithinContractAsync(async () => await WorkspaceAsync(There(user.Token)) == secondId);
+    }
+
+    [Fact]
+    public async Task A_disabled_user_is_refused_there_within_a_second_for_tokens_and_keys()
+    {
+        var user = await TestUser.CreateAsync(App);
+        var created = await (await user.PostAsync("/api/v1/api-keys", new { name = "disabled" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var key = created.GetProperty("key").GetString()!;
+        (await There(user.Token).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await App.ExecuteAsync("update users set is_active = false where id = @id", new { id = user.Id });
+
+        (await user.Client().GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        await SeenWithinContractAsync(async () => (await There(user.Token).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
+        await SeenWithinContractAsync(async () => (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
+    }
+
+    /// <summary>Changes the name with the cache triggers off: a change no instance hears of.</summary>
+    private async Task RenameSilentlyAsync(Guid userId, string name)
+    {
+        await using var connection = await App.Superuser.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await Dapper.SqlMapper.ExecuteAsync(connection, "set local session_replication_role = replica", transaction: tx);
+        await Dapper.SqlMapper.ExecuteAsync(connection, "update users set full_name = @name where id = @userId", new { name, userId }, tx);
+        await tx.CommitAsync();
+    }
+
+    [Fact]
+    public async Task With_its_listener_killed_an_instance_reads_the_database_until_it_listens_again()
+    {
+        var cache = App.Factory.Services.GetRequiredService<CallerCache>();
+        var user = await TestUser.CreateAsync(App, name: "Remembered");
+        await App.HeardAsync(); // the notifications of the first login, so they drop nothing later
+        (await FullNameAsync(user.Client())).ShouldBe("Remembered");
+
+        // Memory answers a steady request: a change nobody was told of is not seen.
+        await RenameSilentlyAsync(user.Id, "Unheard");
+        (await FullNameAsync(user.Client())).ShouldBe("Remembered");
+
+        await App.ExecuteAsync("""
+            select pg_terminate_backend(pid) from pg_stat_activity
+            where application_name = 'gatehouse-cache-listener' and datname = current_database()
+            """);
+
+        // Until it has reconnected the instance may have missed changes: it must read them.
+        await SeenWithinContractAsync(async () => await FullNameAsync(user.Client()) == "Unheard");
+
+        var reconnected = Stopwatch.StartNew();
+        while (!cache.IsCoherent)
+        {
+            reconnected.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10), "the listener did not reconnect");
+            await Task.Delay(20);
+        }
+        (await FullNameAsync(user.Client())).ShouldBe("Unheard");
+        await RenameSilentlyAsync(user.Id, "Unheard again");
+        (await FullNameAsync(user.Client())).ShouldBe("Unheard", "once listening again, memory answers again");
+    }
+}
