@@ -74,10 +74,10 @@ public sealed class JwksRefreshTests(AppFixture fixture) : IClassFixture<AppFixt
         var (idp, api) = await StartAsync();
         await using var _ = idp;
         await using var __ = api;
-        // This request may reach the API before its start-up fetch has begun; it used to fetch on demand and
-        // start the cooldown, so that the rotated kid below got no refetch (a 401). Whether it joins or starts
-        // the start-up fetch, and whether the refresher's fetch is still under way below, the rotated kid now
-        // gets a refetch of its own, which fails.
+        // This request may reach the API before its start-up fetch has begun (or after it failed on a busy
+        // machine); its fetch used to start the cooldown, so that the rotated kid below got no refetch (a 401).
+        // A fetch that fills the empty cache now leaves the cooldown unspent, and a kid still unknown after
+        // joining a refresh under way gets a refetch of its own: whatever the timing, that refetch fails.
         (await CallAsync(api, idp.Token(Unique.Subject()))).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         idp.Behaviour = TestIdentityProvider.Mode.Fail;
