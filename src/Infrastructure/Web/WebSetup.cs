@@ -18,6 +18,7 @@ public static class WebSetup
         FluentValidation.ValidatorOptions.Global.DefaultRuleLevelCascadeMode = FluentValidation.CascadeMode.Stop;
         builder.Services.AddErrorHandling();
         builder.Services.AddHealth();
+        builder.AddRateLimits();
         builder.Services.AddFastEndpoints();
         builder.Services.SwaggerDocument(o =>
         {
@@ -64,9 +65,12 @@ public static class WebSetup
 
     public static WebApplication UseWeb(this WebApplication app)
     {
+        app.UseForwardedClientAddress();
         app.UseErrorHandling();
         app.UseCors();
+        app.UseAuthFailureLimit();
         app.UseAuthentication();
+        app.UseRateLimits();
         app.UseAuthorization();
         var preProcessor = app.Services.GetRequiredService<AuthContextPreProcessor>();
         app.UseFastEndpoints(c =>
