@@ -99,7 +99,8 @@ public sealed class ApiProcess : IAsyncDisposable
     private static bool IsGatehouseSetting(string name) =>
         name.StartsWith("AUTH", StringComparison.Ordinal) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal)
         || name is "DATABASE_URL" or "MIGRATION_DATABASE_URL" or "MIGRATE_ON_STARTUP" or "ENABLE_AUTH" or "FIRST_SUPERUSER"
-            or "LOGOUT_REDIRECT_ALLOWLIST" or "ADMIN_PERMISSION" or "CORS_ORIGINS" or "ConnectionStrings__Default";
+            or "LOGOUT_REDIRECT_ALLOWLIST" or "ADMIN_PERMISSION" or "CORS_ORIGINS" or "ConnectionStrings__Default"
+            or "RATE_LIMIT_PER_MINUTE" or "ANONYMOUS_RATE_LIMIT_PER_MINUTE" or "FORWARDED_HEADERS" or "KNOWN_PROXIES";
 
     private static int FreePort()
     {

@@ -70,6 +70,10 @@ public sealed class TestApp
         ["AUTHENTIK_APP_SLUG"] = authentik is null ? null : "gatehouse",
         ["AUTHENTIK_CLIENT_ID"] = authentik?.Audience,
         ["AUTHENTIK_ALGORITHMS"] = authentik is null ? null : "RS256,ES256",
+        // The suite must not throttle itself: RateLimitTests runs processes with small limits.
+        ["RATE_LIMIT_PER_MINUTE"] = "0",
+        ["ANONYMOUS_RATE_LIMIT_PER_MINUTE"] = "0",
+        ["AUTH_FAILURE_LIMIT_PER_MINUTE"] = "0",
     };
 
     public HttpClient Client(string? token = null, string? apiKey = null, Guid? workspace = null)

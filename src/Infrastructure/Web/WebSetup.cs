@@ -18,6 +18,7 @@ public static class WebSetup
         FluentValidation.ValidatorOptions.Global.DefaultRuleLevelCascadeMode = FluentValidation.CascadeMode.Stop;
         builder.Services.AddErrorHandling();
         builder.Services.AddHealth();
+        builder.AddRateLimits();
         builder.Services.AddFastEndpoints();
         // Routing would answer a wrong Content-Type with 415 before authentication; UseRequestChecks decides it after.
         builder.Services.RemoveRoutingContentTypeMatch();
@@ -67,9 +68,12 @@ public static class WebSetup
 
     public static WebApplication UseWeb(this WebApplication app)
     {
+        app.UseForwardedClientAddress();
         app.UseErrorHandling();
         app.UseCors();
+        app.UseAuthFailureLimit();
         app.UseAuthentication();
+        app.UseRateLimits();
         app.UseAuthorization();
         app.UseRequestChecks();
         var preProcessor = app.Services.GetRequiredService<AuthContextPreProcessor>();

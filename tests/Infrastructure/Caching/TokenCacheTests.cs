@@ -24,7 +24,7 @@ public sealed class TokenCacheTests
         public List<SigningKey> Keys { get; set; } = [];
 
         public override Task<Result> FetchAsync(Uri uri, CancellationToken ct) =>
-            Task.FromResult(new Result(new JsonWebKeySet(TokenMinter.Jwks(Keys)), null, null));
+            Task.FromResult(new Result(JwksDocument.Parse(TokenMinter.Jwks(Keys)), null, null));
     }
 
     private readonly ScriptedFetcher _fetcher = new();
@@ -41,7 +41,7 @@ public sealed class TokenCacheTests
         }).Build();
         var auth = AuthSettings.Read(config, new HostingEnvironment { EnvironmentName = "Development" });
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
-        var cache = new TokenCache(CacheSettings.Read(config, new DatabaseSetup.ConnectionStrings("Host=unused", "Host=unused")),
+        var cache = new TokenCache(CacheSettings.Read(config, new DatabaseSetup.ConnectionStrings("Host=unused", "Host=unused", false)),
             auth, new CacheMetrics(meters));
         var keys = new JwksCache(auth.Providers[0], _fetcher, TimeProvider.System, NullLogger.Instance);
         return (new TokenValidator(auth, [keys], TimeProvider.System, cache), cache, keys);
