@@ -56,7 +56,7 @@ public static class RequestChecks
             }
             // JSON is UTF-8 (RFC 8259 §8.1); an unknown charset would otherwise fail the body reader with a 500.
             if (MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var media) && media.Charset.HasValue
-                && !HeaderUtilities.RemoveQuotes(media.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+                && HeaderUtilities.RemoveQuotes(media.Charset).ToString().ToLowerInvariant() is not ("utf-8" or "utf8"))
             {
                 await context.WriteProblemAsync(StatusCodes.Status415UnsupportedMediaType, "Send the request body as UTF-8 (charset=utf-8, or no charset).");
                 return;
