@@ -116,7 +116,7 @@ public sealed class GatehouseAuthenticationHandler(
             case { Kind: FailureKind.NotReady } f:
                 Response.Headers.RetryAfter = Math.Ceiling(f.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
                 return Context.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable,
-                    $"Gatehouse is not serving requests yet: {f.Reason}. Retry later.");
+                    $"Gatehouse cannot serve this request now: {f.Reason}. Retry later.");
             case { Kind: FailureKind.InvalidApiKey } f:
                 Response.Headers.Append("WWW-Authenticate", "Bearer");
                 Response.Headers.Append("WWW-Authenticate", $"ApiKey header=\"{ApiKeyHeader}\"");

@@ -44,7 +44,10 @@ public sealed class RuntimeRoleCheck(NpgsqlDataSource dataSource, DatabaseSetup.
         var verdict = await VerdictAsync(ct);
         if (verdict is null)
             return "the database does not answer, so the role Gatehouse connects as is not checked yet";
-        return verdict.Problem is null || environment.IsDevelopment() ? null : verdict.Problem;
+        // The client is told why without the role's name; readiness and the log name it for the operator.
+        return verdict.Problem is null || environment.IsDevelopment()
+            ? null
+            : "the role Gatehouse connects to the database as is a superuser or BYPASSRLS role, which would turn tenant isolation off";
     }
 
     /// <summary>Refuses to start outside Development with a role that bypasses row-level security.</summary>
