@@ -49,7 +49,7 @@ public sealed partial class HostileInputTests(HostileInputTests.Target target) :
     public async Task The_walk_covers_every_documented_operation_and_the_tenant_tables()
     {
         target.Operations.Count.ShouldBeGreaterThanOrEqualTo(16);
-        string[] withBodies = ["SetActiveWorkspace", "ChangeMemberRole", "CreateWorkspace", "AddMember", "UpdateProfile", "CreateApiKey"];
+        string[] withBodies = ["SetActiveWorkspace", "ChangeMemberRole", "CreateWorkspace", "AddMember", "UpdateProfile", "CreateApiKey", "SetUserActive"];
         withBodies.ShouldBeSubsetOf(target.Operations.Where(o => o.Body is not null && o.Example is JsonObject).Select(o => o.Id));
         target.Operations.Where(o => o.QueryParameters.Count > 0).Select(o => o.Id).ShouldContain("ListUsers");
         target.Operations.Where(o => o.PathParameters.Count > 0).Select(o => o.Id).ShouldContain("RemoveMember");

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Gatehouse.Tests.Support;
+
+namespace Gatehouse.Tests.Features.Admin;
+
+public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private TestApp App => fixture.App;
+    private static string User(Guid id) => $"/api/v1/admin/users/{id}";
+
+    /// <summary>A provisioned admin: their client and their user id.</summary>
+    private async Task<(HttpClient Client, Guid Id)> AdminAsync()
+    {
+        var token = App.Auth0.Token(Unique.Subject(), Unique.Claims(Unique.Email(), "Admin Person", true, "admin:access"));
+        var client = App.Client(token);
+        var me = await (await client.GetAsync("/api/v1/auth/me")).ShouldBeOkJsonAsync();
+        return (client, me.GetProperty("id").GetGuid());
+    }
+
+    /// <summary>The whole row as text: any change to it, updated_at included, shows.</summary>
+    private Task<string> RowAsync(Guid id) => App.ScalarAsync<string>("select u::text from users u where id = @id", new { id });
+
+    private static StringContent Body(string raw) => HttpAssertions.Json(raw);
+
+    [Fact]
+    public async Task Missing_token_is_401_and_nothing_changes()
+    {
+        var target = await TestUser.CreateAsync(App);
+        var before = await RowAsync(target.Id);
+        (await App.Client().PatchAsync(User(target.Id), Body("""{"is_active":false}"""))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await RowAsync(target.Id)).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Without_the_permission_it_is_403_and_nothing_changes()
+    {
+        var target = await TestUser.CreateAsync(App);
+        var plain = await TestUser.CreateAsync(App);
+        var before = await RowAsync(target.Id);
+        var response = await plain.Client().PatchAsync(User(target.Id), Body("""{"is_active":false}"""));
+        await response.ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        response.Headers.WwwAuthenticate.ToString().ShouldBe("Bearer error=\"insufficient_scope\"");
+        (await RowAsync(target.Id)).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task An_admins_api_key_is_403_and_nothing_changes()
+    {
+        var (admin, _) = await AdminAsync();
+        var created = await (await admin.PostAsync("/api/v1/api-keys", Body("""{"name":"admin key"}"""))).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var target = await TestUser.CreateAsync(App);
+        var before = await RowAsync(target.Id);
+
+        var response = await App.Client(apiKey: created.GetProperty("key").GetString()).PatchAsync(User(target.Id), Body("""{"is_active":false}"""));
+
+        await response.ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        (await RowAsync(target.Id)).ShouldBe(before);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"is_active":null}""")]
+    [InlineData("""{"is_active":"false"}""")]
+    [InlineData("""{"is_active":0}""")]
+    [InlineData("""{"is_active":false,"is_superuser":true}""")]
+    [InlineData("""{"Is_Active":false}""")]
+    [InlineData("not json")]
+    public async Task An_invalid_body_is_400_and_nothing_changes(string body)
+    {
+        var (admin, _) = await AdminAsync();
+        var target = await TestUser.CreateAsync(App);
+        var before = await RowAsync(target.Id);
+        await (await admin.PatchAsync(User(target.Id), Body(body))).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        (await RowAsync(target.Id)).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task An_unknown_user_is_404()
+    {
+        var (admin, _) = await AdminAsync();
+        var id = Guid.NewGuid();
+        await (await admin.PatchAsync(User(id), Body("""{"is_active":false}"""))).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        (await App.ScalarAsync<long>("select count(*) from users where id = @id", new { id })).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task An_admin_cannot_disable_themselves_409_and_nothing_changes()
+    {
+        var (admin, adminId) = await AdminAsync();
+        var before = await RowAsync(adminId);
+        await (await admin.PatchAsync(User(adminId), Body("""{"is_active":false}"""))).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        (await RowAsync(adminId)).ShouldBe(before);
+        (await admin.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_disabled_users_token_and_key_are_refused_at_once_and_enabling_lets_them_back()
+    {
+        var (admin, _) = await AdminAsync();
+        var target = await TestUser.CreateAsync(App, name: "Target Person");
+        var created = await (await target.PostAsync("/api/v1/api-keys", new { name = "disabled" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var key = App.Client(apiKey: created.GetProperty("key").GetString());
+        // Both are in this instance's cache now.
+        (await target.Client().GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await key.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var disabled = await (await admin.PatchAsync(User(target.Id), Body("""{"is_active":false}"""))).ShouldBeOkJsonAsync();
+
+        disabled.GetProperty("id").GetGuid().ShouldBe(target.Id);
+        disabled.GetProperty("email").GetString().ShouldBe(target.Email);
+        disabled.GetProperty("full_name").GetString().ShouldBe("Target Person");
+        disabled.GetProperty("is_active").GetBoolean().ShouldBeFalse();
+        disabled.EnumerateObject().Select(p => p.Name)
+            .ShouldBe(["id", "email", "email_verified", "full_name", "is_active", "is_superuser", "created_at"], ignoreOrder: true);
+        (await App.ScalarAsync<bool>("select is_active from users where id = @id", new { id = target.Id })).ShouldBeFalse();
+        await (await target.Client().GetAsync("/api/v1/auth/me")).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        await (await key.GetAsync("/api/v1/auth/me")).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+
+        var enabled = await (await admin.PatchAsync(User(target.Id), Body("""{"is_active":true}"""))).ShouldBeOkJsonAsync();
+
+        enabled.GetProperty("is_active").GetBoolean().ShouldBeTrue();
+        (await target.Client().GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await key.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task The_answer_is_the_user_as_the_admin_listing_shows_them()
+    {
+        var (admin, _) = await AdminAsync();
+        var target = await TestUser.CreateAsync(App);
+        var answer = await (await admin.PatchAsync(User(target.Id), Body("""{"is_active":false}"""))).ShouldBeOkJsonAsync();
+
+        // The listing is in id order: the page after the id just before the target starts with the target.
+        var previous = await App.ScalarAsync<Guid?>("select id from users where id < @id order by id desc limit 1", new { id = target.Id });
+        var page = await (await admin.GetAsync($"/api/v1/admin/users?limit=1{(previous is { } p ? $"&after={p}" : "")}")).ShouldBeOkJsonAsync();
+        page.GetProperty("items")[0].GetRawText().ShouldBe(answer.GetRawText());
+    }
+}
+
+/// <summary>A user disabled through the in-process app is refused by another instance within the contract's 1 s.</summary>
+public sealed class SetUserActiveAcrossInstancesTests(AppFixture fixture) : IClassFixture<AppFixture>, IAsyncLifetime
+{
+    private static readonly TimeSpan Contract = TimeSpan.FromSeconds(1);
+    private TestApp App => fixture.App;
+    private ApiProcess _there = null!;
+
+    public async Task InitializeAsync() =>
+        _there = await ApiProcess.StartAsync(TestApp.Environment(App.Db, App.Auth0, App.Authentik));
+
+    public async Task DisposeAsync() => await _there.DisposeAsync();
+
+    private HttpClient There(string? token = null, string? apiKey = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(_there.BaseUrl) };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
+        return client;
+    }
+
+    /// <summary>As in CacheCoherenceTests: the attempt that sees the change must have started within the bound.</summary>
+    private static async Task SeenWithinContractAsync(Func<Task<bool>> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            clock.Elapsed.ShouldBeLessThan(Contract, "the other instance still answers from what it remembered");
+            if (await condition())
+                return;
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task A_user_disabled_here_is_refused_there_within_a_second_for_tokens_and_keys()
+    {
+        var token = App.Auth0.Token(Unique.Subject(), new Dictionary<string, JsonNode?> { ["permissions"] = new JsonArray("admin:access") });
+        var admin = App.Client(token);
+        var target = await TestUser.CreateAsync(App);
+        var created = await (await target.PostAsync("/api/v1/api-keys", new { name = "elsewhere" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var key = created.GetProperty("key").GetString()!;
+        // Remembered there before the change.
+        (await There(target.Token).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await admin.PatchAsync($"/api/v1/admin/users/{target.Id}", HttpAssertions.Json("""{"is_active":false}""")))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await SeenWithinContractAsync(async () => (await There(target.Token).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
+        await SeenWithinContractAsync(async () => (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
+    }
+}
