@@ -82,7 +82,8 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
     {
         var (admin, _) = await AdminAsync();
         var id = Guid.NewGuid();
-        await (await admin.PatchAsync(User(id), Body("""{"is_active":false}"""))).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        var problem = await (await admin.PatchAsync(User(id), Body("""{"is_active":false}"""))).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        problem.GetProperty("detail").GetString().ShouldBe("There is no user with that id.");
         (await App.ScalarAsync<long>("select count(*) from users where id = @id", new { id })).ShouldBe(0);
     }
 
