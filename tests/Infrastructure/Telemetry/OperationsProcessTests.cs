@@ -110,6 +110,29 @@ public sealed class OperationsProcessTests(OperationsProcess process) : IClassFi
     }
 }
 
+/// <summary>OTLP export is on exactly when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+public sealed class OtlpExportTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    [Fact]
+    public async Task With_an_otlp_endpoint_the_process_posts_its_telemetry_there()
+    {
+        using var collector = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        collector.Start();
+        var env = TestApp.Environment(fixture.App.Db, fixture.App.Auth0, null);
+        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{((IPEndPoint)collector.LocalEndpoint).Port}";
+        env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        env["OTEL_METRIC_EXPORT_INTERVAL"] = "500";
+        await using var api = await ApiProcess.StartAsync(env);
+
+        // The first bytes of the first export are enough: an HTTP POST to one of OTLP's signal paths.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var connection = await collector.AcceptTcpClientAsync(timeout.Token);
+        var buffer = new byte[64];
+        var read = await connection.GetStream().ReadAsync(buffer, timeout.Token);
+        System.Text.Encoding.ASCII.GetString(buffer, 0, read).ShouldMatch(@"^POST /v1/(traces|metrics|logs) HTTP/1\.1");
+    }
+}
+
 /// <summary>Bad telemetry settings stop start-up naming the variable.</summary>
 public sealed class TelemetryStartupTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
