@@ -3,6 +3,7 @@ using Gatehouse.Infrastructure;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.Telemetry;
 using Gatehouse.Infrastructure.Web;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,7 @@ try
         return Migrator.RunCommand(builder.Configuration, loggers.CreateLogger("Migrations"));
     }
 
+    builder.AddTelemetry();
     builder.AddDatabase();
     builder.AddCaching();
     builder.AddGatehouseAuth();

@@ -100,9 +100,10 @@ public sealed class ApiProcess : IAsyncDisposable
         name.StartsWith("AUTH", StringComparison.Ordinal) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal)
         || name is "DATABASE_URL" or "MIGRATION_DATABASE_URL" or "MIGRATE_ON_STARTUP" or "ENABLE_AUTH" or "FIRST_SUPERUSER"
             or "LOGOUT_REDIRECT_ALLOWLIST" or "ADMIN_PERMISSION" or "CORS_ORIGINS" or "ConnectionStrings__Default"
-            or "RATE_LIMIT_PER_MINUTE" or "ANONYMOUS_RATE_LIMIT_PER_MINUTE" or "FORWARDED_HEADERS" or "KNOWN_PROXIES";
+            or "RATE_LIMIT_PER_MINUTE" or "ANONYMOUS_RATE_LIMIT_PER_MINUTE" or "FORWARDED_HEADERS" or "KNOWN_PROXIES"
+            or "METRICS_PORT" or "LOG_FORMAT" || name.StartsWith("OTEL_", StringComparison.Ordinal);
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

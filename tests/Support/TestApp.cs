@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
 using System.Net.Http.Headers;
 using DevIdp.Tokens;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -33,6 +34,9 @@ public sealed class TestApp
 
     public static Task<TestApp> GetAsync() => Shared.Value;
 
+    /// <summary>Spans the shared app recorded: those of requests sent with a sampled traceparent.</summary>
+    public static readonly List<System.Diagnostics.Activity> Spans = [];
+
     private static async Task<TestApp> StartAsync()
     {
         var db = await TestDatabase.CreateAsync("app");
@@ -45,7 +49,12 @@ public sealed class TestApp
         foreach (var (name, value) in Environment(db, auth0, authentik))
             System.Environment.SetEnvironmentVariable(name, value);
 
-        var factory = new WebApplicationFactory<Program>();
+        // Gatehouse's tracing set-up with an in-memory exporter; only requests that arrive with a sampled
+        // traceparent are recorded (ParentBased over AlwaysOff), so the rest of the suite adds no spans.
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.ConfigureServices(s => s
+            .AddOpenTelemetry().WithTracing(t => t
+                .SetSampler(new ParentBasedSampler(new AlwaysOffSampler()))
+                .AddInMemoryExporter(Spans))));
         _ = factory.Server; // start now, so that a start-up failure fails loudly here
         return new TestApp { Db = db, Auth0 = auth0, Authentik = authentik, Factory = factory, WeakKey = weak, EcKey = ec };
     }

@@ -2,12 +2,13 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using Gatehouse.Infrastructure.Caching;
+using Gatehouse.Infrastructure.Telemetry;
 using Npgsql;
 
 namespace Gatehouse.Infrastructure.Auth;
 
 /// <summary>API keys: <c>gh_</c> plus 256 random bits, base64url. Only the SHA-256 of a key is stored.</summary>
-public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, CallerCache cache, TimeProvider time)
+public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, CallerCache cache, TimeProvider time, GatehouseMetrics metrics)
 {
     public const string Prefix = "gh_";
     private const int SecretBytes = 32;
@@ -38,14 +39,14 @@ public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, CallerCache
     public async Task<CallerIdentity?> AuthenticateAsync(string key, CancellationToken ct)
     {
         if (key.Length != KeyLength || !key.StartsWith(Prefix, StringComparison.Ordinal))
-            return null;
+            return Refused();
 
         var hash = Hash(key);
         var hex = Convert.ToHexStringLower(hash);
         var row = cache.FindApiKey(hex) ?? await LoadAsync(hash, hex, ct);
         var now = time.GetUtcNow();
         if (row is null || row.ExpiresAt <= now)
-            return null;
+            return Refused();
 
         // last_used_at has minute resolution: at most one write per key per minute, not one per request.
         if (row.LastUsedAt is null || now - row.LastUsedAt > LastUsedResolution)
@@ -55,8 +56,15 @@ public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, CallerCache
             await connection.ExecuteAsync(new CommandDefinition(TouchKeySql, new { id = row.Id }, cancellationToken: ct));
         }
 
+        metrics.ApiKeyAuthentication(valid: true);
         // API-key requests carry no permissions.
         return new CallerIdentity(AuthMethod.ApiKey, NoPermissions, UserId: row.UserId, KeyWorkspaceId: row.WorkspaceId);
+    }
+
+    private CallerIdentity? Refused()
+    {
+        metrics.ApiKeyAuthentication(valid: false);
+        return null;
     }
 
     private static readonly IReadOnlySet<string> NoPermissions = new HashSet<string>();

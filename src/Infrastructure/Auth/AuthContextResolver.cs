@@ -1,5 +1,6 @@
 using Dapper;
 using Gatehouse.Infrastructure.Caching;
+using Gatehouse.Infrastructure.Telemetry;
 using Npgsql;
 
 namespace Gatehouse.Infrastructure.Auth;
@@ -11,7 +12,8 @@ namespace Gatehouse.Infrastructure.Auth;
 /// provisioned in one statement; claims that changed are written once.
 /// </summary>
 public sealed class AuthContextResolver(
-    NpgsqlDataSource dataSource, DefaultApiKeys defaultKeys, AuthSettings settings, CallerCache cache, ILogger<AuthContextResolver> logger)
+    NpgsqlDataSource dataSource, DefaultApiKeys defaultKeys, AuthSettings settings, CallerCache cache, GatehouseMetrics metrics,
+    ILogger<AuthContextResolver> logger)
 {
     public abstract record Outcome
     {
@@ -131,6 +133,7 @@ public sealed class AuthContextResolver(
                 keyHash = key.Hash,
                 sealedKey = key.SealedKey,
             }, cancellationToken: ct));
+            metrics.UserProvisioned(provider);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {

@@ -1,4 +1,5 @@
 using FastEndpoints;
+using Gatehouse.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -17,7 +18,8 @@ public static class AuthSetup
         services.AddSingleton<JwksFetcher>();
         foreach (var provider in settings.Providers)
             services.AddSingleton(sp => new JwksCache(provider, sp.GetRequiredService<JwksFetcher>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<JwksCache>()));
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<JwksCache>(),
+                sp.GetRequiredService<GatehouseMetrics>()));
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<SystemUser>();

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
+using Gatehouse.Infrastructure.Telemetry;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Gatehouse.Infrastructure.Auth;
@@ -25,7 +26,7 @@ public readonly record struct KeyLookup(KeyLookupOutcome Outcome, SecurityKey? K
 /// exception from a fetch ever reaches a request or the refresher.</item>
 /// </list>
 /// </summary>
-public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, TimeProvider time, ILogger logger)
+public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, TimeProvider time, ILogger logger, GatehouseMetrics metrics)
 {
     public static readonly TimeSpan RefetchCooldown = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan MaxStaleness = TimeSpan.FromHours(24);
@@ -186,6 +187,7 @@ public sealed class JwksCache(ProviderSettings provider, JwksFetcher fetcher, Ti
             result = new JwksFetcher.Result(null, null, e.GetType().Name);
         }
 
+        metrics.JwksFetch(provider.Name, success: result.Document is not null);
         if (result.Document is null)
         {
             _lastError = result.Error;

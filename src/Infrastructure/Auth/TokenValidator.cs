@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Gatehouse.Infrastructure.Caching;
+using Gatehouse.Infrastructure.Telemetry;
 
 namespace Gatehouse.Infrastructure.Auth;
 
@@ -36,12 +37,14 @@ public sealed class TokenValidator
     }
 
     private readonly TokenCache _cache;
+    private readonly GatehouseMetrics _metrics;
 
-    public TokenValidator(AuthSettings settings, IEnumerable<JwksCache> caches, TimeProvider time, TokenCache cache)
+    public TokenValidator(AuthSettings settings, IEnumerable<JwksCache> caches, TimeProvider time, TokenCache cache, GatehouseMetrics metrics)
     {
         _settings = settings;
         _time = time;
         _cache = cache;
+        _metrics = metrics;
         _byIssuer = caches.ToDictionary(c => c.Provider.Issuer, c => (c.Provider, c, Parameters(c.Provider, settings.ClockSkew)), StringComparer.Ordinal);
     }
 
@@ -62,7 +65,29 @@ public sealed class TokenValidator
         ValidateIssuerSigningKey = false,
     };
 
+    /// <summary>Checks the token and counts the outcome (gatehouse_token_validations_total{provider,outcome}).</summary>
     public async ValueTask<TokenCheck> ValidateAsync(string token, CancellationToken ct)
+    {
+        // A cache hit completes synchronously, so this wrapper allocates nothing on the steady path.
+        var check = await CheckAsync(token, ct);
+        switch (check)
+        {
+            case TokenCheck.Valid valid:
+                _metrics.TokenValidation(valid.Identity.Method == AuthMethod.Auth0 ? "auth0" : "authentik", "valid");
+                break;
+            case TokenCheck.Invalid invalid:
+                // The issuer is unverified: only a configured one names a provider, so the tag stays bounded.
+                _metrics.TokenValidation(invalid.Issuer is not null && _byIssuer.TryGetValue(invalid.Issuer, out var entry) ? entry.Provider.Name : "unknown",
+                    "invalid");
+                break;
+            case TokenCheck.Unavailable unavailable:
+                _metrics.TokenValidation(unavailable.Provider, "unavailable");
+                break;
+        }
+        return check;
+    }
+
+    private async ValueTask<TokenCheck> CheckAsync(string token, CancellationToken ct)
     {
         if (token.Length > MaxTokenLength)
             return new TokenCheck.Invalid("token too large");

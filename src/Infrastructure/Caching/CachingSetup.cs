@@ -9,7 +9,6 @@ public static class CachingSetup
     {
         var settings = CacheSettings.Read(builder.Configuration, DatabaseSetup.ReadConnectionStrings(builder.Configuration));
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton<CacheMetrics>();
         builder.Services.AddSingleton<TokenCache>();
         builder.Services.AddSingleton<CallerCache>();
         builder.Services.AddHostedService<ChangeListener>();

@@ -1,3 +1,4 @@
+using Gatehouse.Infrastructure.Telemetry;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Gatehouse.Infrastructure.Caching;
@@ -26,14 +27,14 @@ public sealed class CallerCache : IDisposable
     public const string KeyPrefix = "key:";
 
     private readonly TimeProvider _time;
-    private readonly CacheMetrics _metrics;
+    private readonly GatehouseMetrics _metrics;
     private readonly MemoryCache _entries;
     private readonly long _maxEntries;
     private long _version;
     private long _lastHeard;
     private volatile bool _listening;
 
-    public CallerCache(CacheSettings settings, TimeProvider time, CacheMetrics metrics)
+    public CallerCache(CacheSettings settings, TimeProvider time, GatehouseMetrics metrics)
     {
         _time = time;
         _metrics = metrics;
@@ -113,16 +114,16 @@ public sealed class CallerCache : IDisposable
     {
         if (IsCoherent && _entries.TryGetValue(key, out var value) && value is T found)
         {
-            if (metric is not null) _metrics.Lookup(metric, hit: true);
+            if (metric is not null) _metrics.CacheLookup(metric, hit: true);
             return found;
         }
-        if (metric is not null) _metrics.Lookup(metric, hit: false);
+        if (metric is not null) _metrics.CacheLookup(metric, hit: false);
         return default;
     }
 
     private CallerSnapshot? Miss(string metric)
     {
-        _metrics.Lookup(metric, hit: false);
+        _metrics.CacheLookup(metric, hit: false);
         return null;
     }
 

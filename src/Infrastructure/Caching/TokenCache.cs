@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Telemetry;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Gatehouse.Infrastructure.Caching;
@@ -20,13 +21,13 @@ public sealed class TokenCache : IDisposable
     private readonly MemoryCache _entries;
     private readonly long _maxEntries;
     private readonly TimeSpan _skew;
-    private readonly CacheMetrics _metrics;
+    private readonly GatehouseMetrics _metrics;
 
     public sealed record Entry(CallerIdentity Identity, DateTimeOffset Expires, JwksCache Keys, string Kid, string Thumbprint);
 
     private readonly record struct Key(ulong A, ulong B, ulong C, ulong D);
 
-    public TokenCache(CacheSettings settings, AuthSettings auth, CacheMetrics metrics)
+    public TokenCache(CacheSettings settings, AuthSettings auth, GatehouseMetrics metrics)
     {
         _maxEntries = settings.TokenCacheMaxEntries;
         _skew = auth.ClockSkew;
@@ -45,12 +46,12 @@ public sealed class TokenCache : IDisposable
         {
             if (now <= entry.Expires + _skew && entry.Keys.ThumbprintOf(entry.Kid) == entry.Thumbprint)
             {
-                _metrics.Lookup("token", hit: true);
+                _metrics.CacheLookup("token", hit: true);
                 return entry.Identity;
             }
             _entries.Remove(key);
         }
-        _metrics.Lookup("token", hit: false);
+        _metrics.CacheLookup("token", hit: false);
         return null;
     }
 

@@ -1,9 +1,9 @@
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.HttpOverrides;
 using IPNetwork = System.Net.IPNetwork;
@@ -238,20 +238,18 @@ public sealed class AuthFailureLimit : IDisposable
 /// <summary>The 429 of every limit: <c>Retry-After</c> in whole seconds, a problem body, and the rejection counted.</summary>
 public sealed class RateLimitRejections
 {
-    private readonly Counter<long> _rejected;
+    private readonly GatehouseMetrics _metrics;
     private readonly RateLimitSettings _settings;
 
-    public RateLimitRejections(IMeterFactory meters, RateLimitSettings settings)
+    public RateLimitRejections(GatehouseMetrics metrics, RateLimitSettings settings)
     {
+        _metrics = metrics;
         _settings = settings;
-        // Exported to Prometheus as gatehouse_rate_limited_total{limit}.
-        _rejected = meters.Create("Gatehouse").CreateCounter<long>(
-            "gatehouse.rate_limited", "{request}", "Requests refused with 429 because a rate limit was reached.");
     }
 
     public Task RejectAsync(HttpContext context, RateLimitLease lease, string limit)
     {
-        _rejected.Add(1, new KeyValuePair<string, object?>("limit", limit));
+        _metrics.RateLimited(limit);
         // A fixed window's lease says the window's length: an upper bound of the wait, never too short.
         var seconds = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
             ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))

@@ -1,6 +1,8 @@
 using DevIdp.Tokens;
 using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Telemetry;
 using Gatehouse.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.Tokens;
@@ -31,16 +33,17 @@ public sealed class JwksCacheTests
     private readonly ManualTime _time = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
     private readonly ScriptedFetcher _fetcher = new();
     private readonly SigningKey _key = SigningKey.CreateRsa();
+    private readonly GatehouseMetrics _metrics = new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 
     private JwksCache Cache(params string[] algorithms) => new(
         new ProviderSettings(ProviderKind.Auth0, "https://tenant.example.com/", "api", "spa", new Uri("https://tenant.example.com/.well-known/jwks.json"),
             algorithms.Length == 0 ? ["RS256"] : algorithms, "", "", "tenant.example.com"),
-        _fetcher, _time, NullLogger.Instance);
+        _fetcher, _time, NullLogger.Instance, _metrics);
 
     /// <summary>A cache that fetches over HTTP from a real test provider.</summary>
     private JwksCache HttpCache(TestIdentityProvider idp, JwksFetcher fetcher, TimeProvider? time = null) => new(
         new ProviderSettings(ProviderKind.Auth0, idp.Issuer, idp.Audience, "spa", new Uri(idp.JwksUrl), ["RS256"], "", "", "127.0.0.1"),
-        fetcher, time ?? _time, NullLogger.Instance);
+        fetcher, time ?? _time, NullLogger.Instance, _metrics);
 
     [Fact]
     public async Task A_known_kid_is_served_from_cache_without_fetching_again()

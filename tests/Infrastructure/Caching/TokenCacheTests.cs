@@ -4,6 +4,7 @@ using DevIdp.Tokens;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.Telemetry;
 using Gatehouse.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,11 +41,11 @@ public sealed class TokenCacheTests
             ["TOKEN_CACHE_MAX_ENTRIES"] = maxEntries.ToString(),
         }).Build();
         var auth = AuthSettings.Read(config, new HostingEnvironment { EnvironmentName = "Development" });
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        var metrics = new GatehouseMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
         var cache = new TokenCache(CacheSettings.Read(config, new DatabaseSetup.ConnectionStrings("Host=unused", "Host=unused", false)),
-            auth, new CacheMetrics(meters));
-        var keys = new JwksCache(auth.Providers[0], _fetcher, TimeProvider.System, NullLogger.Instance);
-        return (new TokenValidator(auth, [keys], TimeProvider.System, cache), cache, keys);
+            auth, metrics);
+        var keys = new JwksCache(auth.Providers[0], _fetcher, TimeProvider.System, NullLogger.Instance, metrics);
+        return (new TokenValidator(auth, [keys], TimeProvider.System, cache, metrics), cache, keys);
     }
 
     private static string Token(SigningKey key, string subject, TimeSpan lifetime) =>

@@ -1,0 +1,131 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging.Console;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Gatehouse.Infrastructure.Telemetry;
+
+/// <summary>LOG_FORMAT, METRICS_PORT and the OTLP switch, read once from the environment.</summary>
+public sealed record TelemetrySettings(bool JsonLogs, int? MetricsPort, bool Otlp, string ServiceName)
+{
+    public static TelemetrySettings Read(IConfiguration config, IHostEnvironment environment)
+    {
+        var format = config["LOG_FORMAT"]?.Trim();
+        var json = string.IsNullOrEmpty(format)
+            ? !environment.IsDevelopment()
+            : format.ToLowerInvariant() switch
+            {
+                "json" => true,
+                "text" => false,
+                _ => throw new StartupException("LOG_FORMAT must be json or text."),
+            };
+
+        int? port = null;
+        if (config["METRICS_PORT"] is { } text && !string.IsNullOrWhiteSpace(text))
+            port = int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 1 and <= 65535
+                ? p
+                : throw new StartupException("METRICS_PORT must be a TCP port number (1-65535); leave it unset to serve no metrics.");
+
+        var endpoint = config["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        var otlp = !string.IsNullOrWhiteSpace(endpoint);
+        if (otlp && (!Uri.TryCreate(endpoint!.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            throw new StartupException("OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http:// or https:// URL.");
+
+        var name = config["OTEL_SERVICE_NAME"];
+        return new TelemetrySettings(json, port, otlp, string.IsNullOrWhiteSpace(name) ? "gatehouse" : name.Trim());
+    }
+}
+
+/// <summary>
+/// Logs, traces and metrics. What to trace and measure is always configured, but an OpenTelemetry
+/// provider is only built when something exports (OTLP, or Prometheus on METRICS_PORT), so without
+/// either a request pays nothing for it.
+/// </summary>
+public static class TelemetrySetup
+{
+    public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
+    {
+        var settings = TelemetrySettings.Read(builder.Configuration, builder.Environment);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<GatehouseMetrics>();
+
+        if (settings.JsonLogs)
+        {
+            // One JSON object per line; the scopes carry the trace and span ids of the request.
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+            builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        }
+
+        var metricsPort = settings.MetricsPort;
+        builder.Services.ConfigureOpenTelemetryTracerProvider(t => t
+            // Prometheus scrapes are not traced.
+            .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Connection.LocalPort != metricsPort)
+            // The JWKS fetches: JwksFetcher's own HttpClient is seen too.
+            .AddHttpClientInstrumentation()
+            .AddNpgsql());
+        builder.Services.ConfigureOpenTelemetryMeterProvider(m => m
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddMeter(GatehouseMetrics.MeterName));
+
+        if (!settings.Otlp && metricsPort is null)
+            return builder;
+        var otel = builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService(settings.ServiceName));
+        // The exporter reads the standard OTEL_EXPORTER_OTLP_* variables itself (endpoint, protocol, headers).
+        if (settings.Otlp)
+            otel.UseOtlpExporter();
+        if (metricsPort is { } port)
+        {
+            otel.WithMetrics(m => m.AddPrometheusExporter());
+            ListenForScrapes(builder, port);
+        }
+        return builder;
+    }
+
+    /// <summary>
+    /// Kestrel listens on METRICS_PORT besides the API's own addresses; a branch at the very start of
+    /// the pipeline answers connections to that port with /metrics (anything else 404) and lets no
+    /// request through to the API. The API's port never serves /metrics: the branch is chosen by the
+    /// local port of the connection, not by the Host header, which a client could forge.
+    /// </summary>
+    private static void ListenForScrapes(WebApplicationBuilder builder, int port)
+    {
+        var api = ApiUrls(builder);
+        foreach (var url in api)
+            if (Uri.TryCreate(url.Replace("://*", "://localhost").Replace("://+", "://localhost"), UriKind.Absolute, out var uri) && uri.Port == port)
+                throw new StartupException("METRICS_PORT must differ from the port the API listens on.");
+        builder.WebHost.UseUrls([.. api, $"http://*:{port.ToString(CultureInfo.InvariantCulture)}"]);
+        builder.Services.AddSingleton<IStartupFilter>(new ScrapeBranch(port));
+    }
+
+    /// <summary>The addresses Kestrel would take without METRICS_PORT: urls, else the HTTP(S)_PORTS, else its default.</summary>
+    private static string[] ApiUrls(WebApplicationBuilder builder)
+    {
+        static string[] Split(string? value) => (value ?? "").Split(';', ',').Select(s => s.Trim()).Where(s => s.Length > 0).ToArray();
+        var urls = Split(builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
+        if (urls.Length > 0)
+            return urls;
+        var ports = Split(builder.WebHost.GetSetting(WebHostDefaults.HttpPortsKey)).Select(p => $"http://*:{p}")
+            .Concat(Split(builder.WebHost.GetSetting(WebHostDefaults.HttpsPortsKey)).Select(p => $"https://*:{p}"))
+            .ToArray();
+        return ports.Length > 0 ? ports : ["http://localhost:5000"];
+    }
+
+    private sealed class ScrapeBranch(int port) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.MapWhen(context => context.Connection.LocalPort == port, metrics => metrics.UseOpenTelemetryPrometheusScrapingEndpoint());
+            next(app);
+        };
+    }
+}

@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DevIdp.Tokens;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Telemetry;
+using Gatehouse.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gatehouse.Tests.Infrastructure.Telemetry;
+
+/// <summary>
+/// Every measurement on the "Gatehouse" meter, with the trace of the request that made it, so that a
+/// test sees only its own request's measurements although the shared app serves others meanwhile.
+/// </summary>
+internal sealed class GatehouseMeasurements : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly List<(string Instrument, ActivityTraceId? Trace, object? Scope, Dictionary<string, object?> Tags)> _seen = [];
+
+    public GatehouseMeasurements()
+    {
+        _listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == GatehouseMetrics.MeterName) l.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
+        {
+            var copy = new Dictionary<string, object?>();
+            foreach (var tag in tags) copy[tag.Key] = tag.Value;
+            lock (_seen) _seen.Add((instrument.Name, Activity.Current?.TraceId, instrument.Meter.Scope, copy));
+        });
+        _listener.Start();
+    }
+
+    /// <summary>The measurements of <paramref name="instrument"/> made by one request, each as "key=value,…" in key order.</summary>
+    public List<string> Of(string instrument, ActivityTraceId trace)
+    {
+        lock (_seen) return _seen.Where(m => m.Instrument == instrument && m.Trace == trace).Select(m => Format(m.Tags)).ToList();
+    }
+
+    /// <summary>The measurements of <paramref name="instrument"/> on the meter that <paramref name="scope"/> created.</summary>
+    public List<string> Of(string instrument, IMeterFactory scope)
+    {
+        lock (_seen) return _seen.Where(m => m.Instrument == instrument && ReferenceEquals(m.Scope, scope)).Select(m => Format(m.Tags)).ToList();
+    }
+
+    private static string Format(Dictionary<string, object?> tags) =>
+        string.Join(",", tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"));
+
+    public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>A request the test can find again: it carries a sampled W3C traceparent with a fresh trace id.</summary>
+internal static class Traced
+{
+    public static ActivityTraceId Trace(this HttpClient client)
+    {
+        var trace = ActivityTraceId.CreateRandom();
+        client.DefaultRequestHeaders.Add("traceparent", $"00-{trace.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        return trace;
+    }
+}
+
+/// <summary>The contract's instruments, counted by the shared app (traces and metrics: ../shared/API.md, Operations).</summary>
+public sealed class GatehouseMetricsTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private TestApp App => fixture.App;
+
+    [Fact]
+    public async Task A_valid_token_counts_a_valid_validation_for_its_provider()
+    {
+        var user = await TestUser.CreateAsync(App);
+        using var measurements = new GatehouseMeasurements();
+        var client = user.Client();
+        var trace = client.Trace();
+
+        (await client.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        measurements.Of("gatehouse.token_validations", trace).ShouldBe(["outcome=valid,provider=auth0"]);
+        measurements.Of("gatehouse.cache_lookups", trace).ShouldContain("cache=token,result=hit");
+    }
+
+    [Fact]
+    public async Task An_invalid_token_counts_an_invalid_validation_for_the_provider_its_issuer_names()
+    {
+        var claims = App.Auth0.Claims(Unique.Subject());
+        claims["aud"] = "https://not-this-api.example.com/";
+        using var measurements = new GatehouseMeasurements();
+        var client = App.Client(TokenMinter.Mint(App.Auth0.Key, claims));
+        var trace = client.Trace();
+
+        (await client.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        measurements.Of("gatehouse.token_validations", trace).ShouldBe(["outcome=invalid,provider=auth0"]);
+    }
+
+    [Fact]
+    public async Task A_token_from_an_unknown_issuer_counts_as_provider_unknown()
+    {
+        var claims = App.Auth0.Claims(Unique.Subject());
+        claims["iss"] = "https://attacker.example.com/";
+        using var measurements = new GatehouseMeasurements();
+        var client = App.Client(TokenMinter.Mint(App.Auth0.Key, claims));
+        var trace = client.Trace();
+
+        (await client.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        measurements.Of("gatehouse.token_validations", trace).ShouldBe(["outcome=invalid,provider=unknown"]);
+    }
+
+    [Fact]
+    public async Task An_api_key_counts_a_valid_authentication_and_an_unknown_key_an_invalid_one()
+    {
+        var user = await TestUser.CreateAsync(App);
+        var created = await (await user.PostAsync("/api/v1/api-keys", new { name = "metrics", expires_in_days = 1 })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var key = created.GetProperty("key").GetString()!;
+        using var measurements = new GatehouseMeasurements();
+        var good = App.Client(apiKey: key);
+        var goodTrace = good.Trace();
+        var bad = App.Client(apiKey: ApiKeyAuthenticator.NewKey().Key);
+        var badTrace = bad.Trace();
+
+        (await good.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await bad.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        measurements.Of("gatehouse.api_key_authentications", goodTrace).ShouldBe(["outcome=valid"]);
+        measurements.Of("gatehouse.api_key_authentications", badTrace).ShouldBe(["outcome=invalid"]);
+        measurements.Of("gatehouse.token_validations", goodTrace).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_first_login_counts_one_provisioned_user_and_the_next_request_none()
+    {
+        using var measurements = new GatehouseMeasurements();
+        var client = App.Auth0Client(out _);
+        var first = client.Trace();
+        (await client.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        client.DefaultRequestHeaders.Remove("traceparent");
+        var second = client.Trace();
+        (await client.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        measurements.Of("gatehouse.users_provisioned", first).ShouldBe(["provider=auth0"]);
+        measurements.Of("gatehouse.users_provisioned", second).ShouldBeEmpty();
+    }
+
+    private sealed class OneAnswerFetcher(bool fail, SigningKey key) : JwksFetcher
+    {
+        public override Task<Result> FetchAsync(Uri uri, CancellationToken ct) => Task.FromResult(fail
+            ? new Result(null, null, "HTTP 503")
+            : new Result(JwksDocument.Parse(TokenMinter.Jwks([key])), null, null));
+    }
+
+    [Fact]
+    public async Task A_jwks_fetch_is_counted_by_provider_and_outcome()
+    {
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        var metrics = new GatehouseMetrics(meters);
+        var provider = new ProviderSettings(ProviderKind.Authentik, "https://idp.example.com/application/o/app/", "client", "client",
+            new Uri("https://idp.example.com/application/o/app/jwks/"), ["RS256"], "", "", "idp.example.com");
+        using var measurements = new GatehouseMeasurements();
+
+        await new JwksCache(provider, new OneAnswerFetcher(false, SigningKey.CreateRsa()), TimeProvider.System, NullLogger.Instance, metrics).RefreshAsync();
+        await new JwksCache(provider, new OneAnswerFetcher(true, SigningKey.CreateRsa()), TimeProvider.System, NullLogger.Instance, metrics).RefreshAsync();
+
+        measurements.Of("gatehouse.jwks_fetches", meters).ShouldBe([
+            "outcome=success,provider=authentik",
+            "outcome=failure,provider=authentik",
+        ]);
+    }
+}
+
+/// <summary>Spans of the shared app, recorded by its OpenTelemetry set-up into the in-memory exporter (see TestApp).</summary>
+public sealed class TracingTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    [Fact]
+    public async Task A_request_is_a_server_span_with_its_database_commands_as_children()
+    {
+        var client = fixture.App.Auth0Client(out _);
+        var trace = client.Trace();
+
+        (await client.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        Activity[] spans = [];
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            lock (TestApp.Spans) spans = TestApp.Spans.Where(s => s.TraceId == trace).ToArray();
+            if (spans.Any(s => s.Kind == ActivityKind.Server)) break;
+            await Task.Delay(50);
+        }
+        var server = spans.Single(s => s.Kind == ActivityKind.Server);
+        server.Source.Name.ShouldBe("Microsoft.AspNetCore");
+        server.GetTagItem("http.route").ShouldBe("/api/v1/auth/me");
+        server.GetTagItem("http.response.status_code").ShouldBe(200);
+        var commands = spans.Where(s => s.Source.Name == "Npgsql").ToList();
+        commands.ShouldNotBeEmpty();
+        commands.ShouldAllBe(c => c.Kind == ActivityKind.Client && c.ParentSpanId == server.SpanId);
+        commands.Select(c => (c.GetTagItem("db.statement") ?? c.GetTagItem("db.query.text"))?.ToString() ?? "")
+            .ShouldContain(sql => sql.Contains("provision_user"));
+    }
+}
