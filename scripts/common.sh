@@ -41,7 +41,8 @@ as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); els
 
 # The cluster lives under .data/ unless the postgres user cannot reach this checkout (e.g. under /root).
 cluster_dir() {
-  local name=$1 dir="$ROOT/.data/$name"
+  local name=$1
+  local dir="$ROOT/.data/$name"
   mkdir -p "$ROOT/.data"
   if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$ROOT/.data" 2>/dev/null; then
     dir="/var/lib/gatehouse/$(printf '%s' "$ROOT" | md5sum | cut -c1-12)/$name"
