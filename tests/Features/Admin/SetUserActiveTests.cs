@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Gatehouse.Tests.Support;
 
@@ -144,7 +142,6 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
 /// <summary>A user disabled through the in-process app is refused by another instance within the contract's 1 s.</summary>
 public sealed class SetUserActiveAcrossInstancesTests(AppFixture fixture) : IClassFixture<AppFixture>, IAsyncLifetime
 {
-    private static readonly TimeSpan Contract = TimeSpan.FromSeconds(1);
     private TestApp App => fixture.App;
     private ApiProcess _there = null!;
 
@@ -153,26 +150,7 @@ public sealed class SetUserActiveAcrossInstancesTests(AppFixture fixture) : ICla
 
     public async Task DisposeAsync() => await _there.DisposeAsync();
 
-    private HttpClient There(string? token = null, string? apiKey = null)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(_there.BaseUrl) };
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
-        return client;
-    }
-
-    /// <summary>As in CacheCoherenceTests: the attempt that sees the change must have started within the bound.</summary>
-    private static async Task SeenWithinContractAsync(Func<Task<bool>> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            clock.Elapsed.ShouldBeLessThan(Contract, "the other instance still answers from what it remembered");
-            if (await condition())
-                return;
-            await Task.Delay(20);
-        }
-    }
+    private HttpClient There(string? token = null, string? apiKey = null) => _there.Client(token, apiKey);
 
     [Fact]
     public async Task A_user_disabled_here_is_refused_there_within_a_second_for_tokens_and_keys()
@@ -189,7 +167,7 @@ public sealed class SetUserActiveAcrossInstancesTests(AppFixture fixture) : ICla
         (await admin.PatchAsync($"/api/v1/admin/users/{target.Id}", HttpAssertions.Json("""{"is_active":false}""")))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        await SeenWithinContractAsync(async () => (await There(target.Token).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
-        await SeenWithinContractAsync(async () => (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
+        await Consistency.SeenWithinContractAsync(async () => (await There(target.Token).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
+        await Consistency.SeenWithinContractAsync(async () => (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Gatehouse.Infrastructure.Caching;
@@ -15,7 +14,6 @@ namespace Gatehouse.Tests.Infrastructure.Caching;
 /// </summary>
 public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppFixture>, IAsyncLifetime
 {
-    private static readonly TimeSpan Contract = TimeSpan.FromSeconds(1);
     private TestApp App => fixture.App;
     private ApiProcess _there = null!;
 
@@ -24,30 +22,7 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
 
     public async Task DisposeAsync() => await _there.DisposeAsync();
 
-    private HttpClient There(string? token = null, string? apiKey = null)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(_there.BaseUrl) };
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
-        return client;
-    }
-
-    /// <summary>
-    /// Polls until the condition holds; the attempt that sees it must have started within the
-    /// contract's bound (the time a request itself takes on a loaded machine is not the cache's).
-    /// </summary>
-    private static async Task SeenWithinContractAsync(Func<Task<bool>> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var startedAt = clock.Elapsed;
-            startedAt.ShouldBeLessThan(Contract, "the other instance still answers from what it remembered");
-            if (await condition())
-                return;
-            await Task.Delay(20);
-        }
-    }
+    private HttpClient There(string? token = null, string? apiKey = null) => _there.Client(token, apiKey);
 
     private static async Task<string> FullNameAsync(HttpClient client) =>
         (await (await client.GetAsync("/api/v1/auth/me")).ShouldBeOkJsonAsync()).GetProperty("full_name").GetString()!;
@@ -64,7 +39,7 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
         (await user.Client().DeleteAsync($"/api/v1/api-keys/{created.GetProperty("id").GetGuid()}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
         (await App.Client(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        await SeenWithinContractAsync(async () =>
+        await Consistency.SeenWithinContractAsync(async () =>
             (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Unauthorized);
     }
 
@@ -82,7 +57,7 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
         (await owner.Client().DeleteAsync($"{members}/{member.Id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
         (await member.Client().GetAsync(members)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        await SeenWithinContractAsync(async () => (await There(member.Token).GetAsync(members)).StatusCode == HttpStatusCode.Forbidden);
+        await Consistency.SeenWithinContractAsync(async () => (await There(member.Token).GetAsync(members)).StatusCode == HttpStatusCode.Forbidden);
     }
 
     [Fact]
@@ -95,7 +70,7 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
             .StatusCode.ShouldBe(HttpStatusCode.OK);
 
         (await FullNameAsync(user.Client())).ShouldBe("After Change");
-        await SeenWithinContractAsync(async () => await FullNameAsync(There(user.Token)) == "After Change");
+        await Consistency.SeenWithinContractAsync(async () => await FullNameAsync(There(user.Token)) == "After Change");
     }
 
     [Fact]
@@ -112,7 +87,7 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
         (await owner.Client().PatchAsync($"{members}/{member.Id}", HttpAssertions.Json("""{"role":"admin"}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         (await member.Client().PostAsJsonAsync(members, probe)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        await SeenWithinContractAsync(async () => (await There(member.Token).PostAsJsonAsync(members, probe)).StatusCode == HttpStatusCode.NotFound);
+        await Consistency.SeenWithinContractAsync(async () => (await There(member.Token).PostAsJsonAsync(members, probe)).StatusCode == HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -128,7 +103,7 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
         (await user.PostAsync("/api/v1/auth/set-active-workspace", new { workspace_id = secondId })).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         (await WorkspaceAsync(user.Client())).ShouldBe(secondId);
-        await SeenWithinContractAsync(async () => await WorkspaceAsync(There(user.Token)) == secondId);
+        await Consistency.SeenWithinContractAsync(async () => await WorkspaceAsync(There(user.Token)) == secondId);
     }
 
     [Fact]
@@ -143,8 +118,8 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
         await App.ExecuteAsync("update users set is_active = false where id = @id", new { id = user.Id });
 
         (await user.Client().GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        await SeenWithinContractAsync(async () => (await There(user.Token).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
-        await SeenWithinContractAsync(async () => (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
+        await Consistency.SeenWithinContractAsync(async () => (await There(user.Token).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
+        await Consistency.SeenWithinContractAsync(async () => (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
     }
 
     /// <summary>Changes the name with the cache triggers off: a change no instance hears of.</summary>
@@ -175,7 +150,7 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
             """);
 
         // Until it has reconnected the instance may have missed changes: it must read them.
-        await SeenWithinContractAsync(async () => await FullNameAsync(user.Client()) == "Unheard");
+        await Consistency.SeenWithinContractAsync(async () => await FullNameAsync(user.Client()) == "Unheard");
 
         var reconnected = Stopwatch.StartNew();
         while (!cache.IsCoherent)
