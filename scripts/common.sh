@@ -78,6 +78,8 @@ do \$\$ begin
     create role $APP_ROLE login nosuperuser nobypassrls password '$APP_PASSWORD';
   end if;
 end \$\$;
+-- Definer functions declare "set gatehouse.definer = 'on'"; only a superuser may grant that (PostgreSQL 15+).
+grant set on parameter gatehouse.definer to $OWNER_ROLE;
 SQL
 }
 
