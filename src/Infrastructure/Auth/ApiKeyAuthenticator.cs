@@ -26,7 +26,7 @@ public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, CallerCache
 
     // The key is looked up by its SHA-256 through a unique index (in a SECURITY DEFINER function:
     // no workspace context exists yet): the database compares digests, which leaks nothing useful
-    // about the secret, and no code path compares the secret itself.
+    // about the secret, and no code path compares the secret itself (migrations/functions/load_api_key.sql, touch_api_key.sql).
     private const string LoadKeySql = "select * from load_api_key(@hash)";
 
     private const string TouchKeySql = "select touch_api_key(@id)";

@@ -21,7 +21,7 @@ public sealed class AuthContextResolver(
         public sealed record Refused(int Status, string Detail) : Outcome;
     }
 
-    // The SQL lives in SECURITY DEFINER functions (migrations/0003, 0005): before the context exists,
+    // The SQL lives in SECURITY DEFINER functions (migrations/functions/<name>.sql): before the context exists,
     // row-level security would show the runtime role nothing.
     private const string LoadCallerSql = "select * from load_caller(@userId, @auth0Id, @authentikId)";
 
