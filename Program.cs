@@ -3,6 +3,7 @@ using Gatehouse.Infrastructure;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.DataProtection;
 using Gatehouse.Infrastructure.Telemetry;
 using Gatehouse.Infrastructure.Web;
 
@@ -19,6 +20,7 @@ try
     builder.AddTelemetry();
     builder.AddDatabase();
     builder.AddCaching();
+    builder.AddKeyRing();
     builder.AddGatehouseAuth();
     builder.AddWeb();
 
@@ -31,6 +33,7 @@ try
         return 0;
     }
 
+    app.LogKeyRingProtection();
     app.MigrateOnStartup();
     app.Services.GetRequiredService<RuntimeRoleCheck>().EnforceAtStartup();
     app.EnsureSystemMode();
