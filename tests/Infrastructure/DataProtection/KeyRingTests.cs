@@ -138,6 +138,24 @@ public sealed class EncryptedKeyRingTests(AppFixture fixture) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task After_rotation_the_previous_certificate_still_unseals_keys_sealed_before()
+    {
+        var (token, key) = await FirstLoginAsync(_a);
+        using var next = new TestCertificate();
+        var env = Environment();
+        env["DATA_PROTECTION_CERTIFICATE"] = next.Path;
+        env["DATA_PROTECTION_CERTIFICATE_PASSWORD"] = next.Password;
+        env["DATA_PROTECTION_PREVIOUS_CERTIFICATES"] = _certificate.Path;
+        env["DATA_PROTECTION_PREVIOUS_CERTIFICATES_PASSWORD"] = _certificate.Password;
+        await using var rotated = await ApiProcess.StartAsync(env);
+
+        var revealed = await (await rotated.Client(token).PostAsync($"{Keys}/{key.GetProperty("id").GetGuid()}/reveal", null)).ShouldBeOkJsonAsync();
+
+        (await rotated.Client(apiKey: revealed.GetProperty("key").GetString()).GetAsync(Me)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        rotated.Output.ShouldContain(next.Thumbprint);
+    }
+
+    [Fact]
     public async Task The_default_key_expires_DEFAULT_API_KEY_TTL_DAYS_after_it_was_made()
     {
         var (_, key) = await FirstLoginAsync(_a);
