@@ -20,8 +20,8 @@ try
     builder.AddTelemetry();
     builder.AddDatabase();
     builder.AddCaching();
-    builder.AddKeyRing();
     builder.AddGatehouseAuth();
+    builder.AddKeyRing();
     builder.AddWeb();
 
     var app = builder.Build();

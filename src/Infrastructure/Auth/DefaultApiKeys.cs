@@ -28,6 +28,7 @@ public sealed class DefaultApiKeys(IDataProtectionProvider provider, DefaultApiK
             throw new StartupException("DEFAULT_API_KEY_TTL_DAYS must be a whole number of days from 1 to 36500 (default 90).");
         return TimeSpan.FromDays(days);
     }
+
     private readonly IDataProtector _protector = provider.CreateProtector("Gatehouse.ApiKeys.DefaultKey.v1");
 
     public sealed record Sealed(string DisplayPrefix, byte[] Hash, string SealedKey);
