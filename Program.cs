@@ -3,6 +3,7 @@ using Gatehouse.Infrastructure;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.DataProtection;
 using Gatehouse.Infrastructure.Telemetry;
 using Gatehouse.Infrastructure.Web;
 
@@ -20,6 +21,7 @@ try
     builder.AddDatabase();
     builder.AddCaching();
     builder.AddGatehouseAuth();
+    builder.AddKeyRing();
     builder.AddWeb();
 
     var app = builder.Build();
@@ -31,6 +33,7 @@ try
         return 0;
     }
 
+    app.LogKeyRingProtection();
     app.MigrateOnStartup();
     app.Services.GetRequiredService<RuntimeRoleCheck>().EnforceAtStartup();
     app.EnsureSystemMode();

@@ -26,6 +26,7 @@ ensure_tools() {
   [ -n "$(pg_bindir)" ] && [ -x "$(pg_bindir)/postgres" ] || missing+=(postgresql)
   command -v psql >/dev/null || missing+=(postgresql-client)
   command -v curl >/dev/null || missing+=(curl)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ "$(id -u)" = 0 ]; then command -v runuser >/dev/null || missing+=(util-linux); fi
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
   if ! command -v dotnet >/dev/null; then

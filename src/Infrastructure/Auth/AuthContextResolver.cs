@@ -31,7 +31,7 @@ public sealed class AuthContextResolver(
 
     private const string ProvisionSql = """
         select provision_user(@userId, @email, @emailVerified, @name, @auth0Id, @authentikId,
-                              @workspaceId, @workspaceName, @keyName, @keyPrefix, @keyHash, @sealedKey)
+                              @workspaceId, @workspaceName, @keyName, @keyPrefix, @keyHash, @sealedKey, @keyTtl)
         """;
 
     public async Task<Outcome> ResolveAsync(CallerIdentity identity, Guid? workspaceId, CancellationToken ct)
@@ -132,6 +132,7 @@ public sealed class AuthContextResolver(
                 keyPrefix = key.DisplayPrefix,
                 keyHash = key.Hash,
                 sealedKey = key.SealedKey,
+                keyTtl = defaultKeys.Ttl,
             }, cancellationToken: ct));
             metrics.UserProvisioned(provider);
         }

@@ -1,8 +1,6 @@
 using FastEndpoints;
 using Gatehouse.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Npgsql;
 
 namespace Gatehouse.Infrastructure.Auth;
@@ -25,9 +23,7 @@ public static class AuthSetup
         services.AddSingleton<SystemUser>();
         services.AddSingleton<AuthContextResolver>();
         services.AddSingleton<AuthContextPreProcessor>();
-        services.AddDataProtection().SetApplicationName("gatehouse");
-        services.AddOptions<KeyManagementOptions>()
-            .Configure<NpgsqlDataSource>((o, dataSource) => o.XmlRepository = new PostgresXmlRepository(dataSource));
+        services.AddSingleton(new DefaultApiKeys.Lifetime(DefaultApiKeys.ReadTtl(builder.Configuration)));
         services.AddSingleton<DefaultApiKeys>();
         services.AddHostedService<JwksRefresher>();
         services.AddSingleton<Web.IReadinessCheck, JwksReadiness>();

@@ -131,7 +131,10 @@ public static class Migrator
         return EmbeddedScripts().Select(s => s.Name).Where(n => !applied.Contains(n)).ToList();
     }
 
-    /// <summary>The runtime role owns nothing and creates nothing; it is granted plain DML on the tables the owner created.</summary>
+    /// <summary>
+    /// The runtime role owns nothing and creates nothing; it is granted plain DML on the tables the
+    /// owner created, except the journal (read only) and the key ring (read and append).
+    /// </summary>
     private static void GrantRuntimeRole(string connectionString, string runtimeRole)
     {
         using var connection = new NpgsqlConnection(connectionString);
@@ -148,6 +151,8 @@ public static class Migrator
             grant execute on all functions in schema public to {role};
             revoke execute on function enter_definer(), leave_definer(text) from {role};
             revoke insert, update, delete, truncate on {JournalTable} from {role};
+            -- Data Protection reads and appends keys, nothing more: no role of the API rewrites or drops the key ring.
+            revoke update, delete, truncate on data_protection_keys from {role};
             """, connection);
         grant.ExecuteNonQuery();
     }
