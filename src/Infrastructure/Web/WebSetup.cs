@@ -36,7 +36,17 @@ public static class WebSetup
                 s.OperationProcessors.Add(new UserTokensOnly.Documentation());
                 s.Title = "Gatehouse";
                 s.Version = "v1";
-                s.Description = "Identity and workspace API: tokens from Auth0 and Authentik, API keys, workspaces.";
+                // The contract in short; docs/api.md in the repository says it in full.
+                s.Description =
+                    "Identity and workspace API. A protected request carries exactly one credential: " +
+                    "`Authorization: Bearer <access token>` from a configured Auth0 or Authentik provider, or `X-API-Key`; " +
+                    "a 401 carries an RFC 6750 `WWW-Authenticate` challenge. A subject's first request provisions its user, " +
+                    "a default workspace it owns and a default API key; a new identity joins an existing user only when both " +
+                    "emails are verified and equal. Each request runs in one workspace: the route's, the API key's, " +
+                    "`X-Workspace-ID` (or `X-Organization-ID`, `X-Tenant-ID`), else the user's active workspace, else their " +
+                    "oldest; `organization_id` in `/auth/me` is that workspace, `active_workspace_id` the user's stored choice. " +
+                    "Every error is `application/problem+json` and bad input is a 4xx that changes nothing; 429 and 503 carry " +
+                    "`Retry-After`. A change is seen by every instance within 1 s. In full: docs/api.md in the repository.";
                 s.AddAuth("Bearer", new OpenApiSecurityScheme
                 {
                     Type = OpenApiSecuritySchemeType.Http,
