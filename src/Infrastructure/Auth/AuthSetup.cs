@@ -1,4 +1,9 @@
 using FastEndpoints;
+using Gatehouse.Infrastructure.Auth.ApiKeys;
+using Gatehouse.Infrastructure.Auth.Jwks;
+using Gatehouse.Infrastructure.Auth.Provisioning;
+using Gatehouse.Infrastructure.Auth.Tokens;
+using Gatehouse.Infrastructure.Database;
 using Gatehouse.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;

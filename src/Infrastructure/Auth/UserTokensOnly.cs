@@ -1,3 +1,4 @@
+using Gatehouse.Infrastructure.Auth.Tokens;
 using Gatehouse.Infrastructure.Web;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;

@@ -1,4 +1,5 @@
 using FastEndpoints;
+using Gatehouse.Infrastructure.Auth.Provisioning;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
 using Gatehouse.Infrastructure.Web;
