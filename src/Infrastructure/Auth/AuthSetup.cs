@@ -45,17 +45,15 @@ public static class AuthSetup
     }
 
     /// <summary>System mode: warn loudly and make sure FIRST_SUPERUSER exists with a workspace.</summary>
-    public static WebApplication EnsureSystemMode(this WebApplication app)
+    public static async Task EnsureSystemModeAsync(this WebApplication app, CancellationToken ct)
     {
         var settings = app.Services.GetRequiredService<AuthSettings>();
         if (settings.Enabled)
-            return app;
+            return;
         app.Logger.LogWarning("ENABLE_AUTH=false: authentication is OFF and every request acts as {FirstSuperuser}. Never run this way in production.",
             settings.FirstSuperuser);
-        app.Services.GetRequiredService<SystemUser>()
-            .EnsureAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), settings.FirstSuperuser!, CancellationToken.None)
-            .GetAwaiter().GetResult();
-        return app;
+        await app.Services.GetRequiredService<SystemUser>()
+            .EnsureAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), settings.FirstSuperuser!, ct);
     }
 
     /// <summary>Every endpoint gets the auth-context pre-processor; FastEndpoints skips the handler once it has answered.</summary>

@@ -66,16 +66,9 @@ public static class WebSetup
         return builder;
     }
 
-    public static WebApplication UseWeb(this WebApplication app)
+    /// <summary>FastEndpoints with the house's conventions: route prefix, per-endpoint defaults, JSON and problem bodies.</summary>
+    public static WebApplication UseSliceEndpoints(this WebApplication app)
     {
-        app.UseForwardedClientAddress();
-        app.UseErrorHandling();
-        app.UseCors();
-        app.UseAuthFailureLimit();
-        app.UseAuthentication();
-        app.UseRateLimits();
-        app.UseAuthorization();
-        app.UseRequestChecks();
         var preProcessor = app.Services.GetRequiredService<AuthContextPreProcessor>();
         app.UseFastEndpoints(c =>
         {
@@ -95,8 +88,6 @@ public static class WebSetup
             c.Errors.ProducesMetadataType = typeof(HttpValidationProblemDetails);
             c.Errors.ResponseBuilder = ErrorHandling.ValidationProblem;
         });
-        app.UseSwaggerGen();
-        app.MapHealth();
         return app;
     }
 
