@@ -5,9 +5,11 @@ using Gatehouse.Infrastructure.Auth.Provisioning;
 using Gatehouse.Infrastructure.Auth.Tokens;
 using Gatehouse.Infrastructure.Database;
 using Gatehouse.Infrastructure.Telemetry;
+using Gatehouse.Infrastructure.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Http.Metadata;
 using Npgsql;
 
 namespace Gatehouse.Infrastructure.Auth;
@@ -56,10 +58,31 @@ public static class AuthSetup
             .EnsureAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), settings.FirstSuperuser!, ct);
     }
 
-    /// <summary>Every endpoint gets the auth-context pre-processor; FastEndpoints skips the handler once it has answered.</summary>
+    /// <summary>
+    /// What every endpoint shares, said once: the auth-context pre-processor (FastEndpoints skips the
+    /// handler once it has answered) and, on protected operations, the problems the house answers for
+    /// them: 401 everywhere, 403 where a workspace, a permission, a policy or a role is checked.
+    /// </summary>
     public static void ConfigureEndpoint(EndpointDefinition endpoint, AuthContextPreProcessor preProcessor)
     {
         endpoint.PreProcessors(Order.Before, preProcessor);
         endpoint.DontExecuteHandlerIfResponseStarted();
+        if (endpoint.AnonymousVerbs is { Length: > 0 })
+            return;
+        var checksAccess = endpoint.Routes?.Any(r => r.Contains($"{{{AuthContextPreProcessor.WorkspaceRouteParameter}", StringComparison.Ordinal)) == true
+            || endpoint.AllowedPermissions is { Count: > 0 }
+            || endpoint.PreBuiltUserPolicies is { Count: > 0 };
+        endpoint.Description(b => b.Finally(e =>
+        {
+            DeclareProblem(e, StatusCodes.Status401Unauthorized);
+            if (checksAccess || e.Metadata.OfType<WorkspaceManagers.Marker>().Any())
+                DeclareProblem(e, StatusCodes.Status403Forbidden);
+        }));
+    }
+
+    private static void DeclareProblem(EndpointBuilder endpoint, int status)
+    {
+        if (!endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Any(m => m.StatusCode == status))
+            endpoint.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), [ErrorHandling.ProblemJson]));
     }
 }

@@ -34,6 +34,7 @@ public static class WebSetup
                 s.SchemaSettings.SchemaNameGenerator = new SliceSchemaNames();
                 s.SchemaSettings.SchemaProcessors.Add(new RequiredUnlessNullable());
                 s.OperationProcessors.Add(new UserTokensOnly.Documentation());
+                s.OperationProcessors.Add(new WorkspaceManagers.Documentation());
                 s.Title = "Gatehouse";
                 s.Version = "v1";
                 s.Description = "Identity and workspace API: tokens from Auth0 and Authentik, API keys, workspaces.";
