@@ -34,6 +34,7 @@ public static class WebSetup
                 s.SchemaSettings.SchemaNameGenerator = new SliceSchemaNames();
                 s.SchemaSettings.SchemaProcessors.Add(new RequiredUnlessNullable());
                 s.OperationProcessors.Add(new UserTokensOnly.Documentation());
+                s.OperationProcessors.Add(new WorkspaceManagers.Documentation());
                 s.Title = "Gatehouse";
                 s.Version = "v1";
                 // The contract in short; docs/api.md in the repository says it in full.
@@ -76,16 +77,9 @@ public static class WebSetup
         return builder;
     }
 
-    public static WebApplication UseWeb(this WebApplication app)
+    /// <summary>FastEndpoints with the house's conventions: route prefix, per-endpoint defaults, JSON and problem bodies.</summary>
+    public static WebApplication UseSliceEndpoints(this WebApplication app)
     {
-        app.UseForwardedClientAddress();
-        app.UseErrorHandling();
-        app.UseCors();
-        app.UseAuthFailureLimit();
-        app.UseAuthentication();
-        app.UseRateLimits();
-        app.UseAuthorization();
-        app.UseRequestChecks();
         var preProcessor = app.Services.GetRequiredService<AuthContextPreProcessor>();
         app.UseFastEndpoints(c =>
         {
@@ -105,8 +99,6 @@ public static class WebSetup
             c.Errors.ProducesMetadataType = typeof(HttpValidationProblemDetails);
             c.Errors.ResponseBuilder = ErrorHandling.ValidationProblem;
         });
-        app.UseSwaggerGen();
-        app.MapHealth();
         return app;
     }
 

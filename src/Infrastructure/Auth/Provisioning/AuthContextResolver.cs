@@ -1,9 +1,10 @@
 using Dapper;
+using Gatehouse.Infrastructure.Auth.Tokens;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Telemetry;
 using Npgsql;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.Provisioning;
 
 /// <summary>
 /// Turns a verified identity into the request's <see cref="AuthContext"/>. A steady request (known

@@ -1,6 +1,7 @@
+using Gatehouse.Infrastructure.Auth.ApiKeys;
 using Microsoft.AspNetCore.DataProtection;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.Provisioning;
 
 /// <summary>
 /// The default API key made at first login: its secret is sealed with Data Protection until the user

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using Gatehouse.Infrastructure.Auth.Tokens;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Telemetry;
 using Npgsql;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.ApiKeys;
 
 /// <summary>API keys: <c>gh_</c> plus 256 random bits, base64url. Only the SHA-256 of a key is stored.</summary>
 public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, CallerCache cache, TimeProvider time, GatehouseMetrics metrics)

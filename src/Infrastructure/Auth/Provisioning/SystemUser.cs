@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.Provisioning;
 
 /// <summary>The user every request acts as in system mode (<c>ENABLE_AUTH=false</c>): FIRST_SUPERUSER, ensured at start-up.</summary>
 public sealed class SystemUser
