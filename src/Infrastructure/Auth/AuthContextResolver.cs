@@ -60,6 +60,7 @@ public sealed class AuthContextResolver(
         return new Outcome.Resolved(new AuthContext(caller.UserId, caller.Email, role is null ? null : chosen, role, identity.Method, identity.Permissions)
         {
             Profile = caller,
+            ApiKeyId = identity.ApiKeyId,
         });
     }
 

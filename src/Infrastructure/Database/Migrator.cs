@@ -100,7 +100,7 @@ public static class Migrator
         return EmbeddedScripts().Select(s => s.Name).Where(n => !applied.Contains(n)).ToList();
     }
 
-    /// <summary>The runtime role owns nothing and creates nothing; it is granted plain DML on the tables the owner created.</summary>
+    /// <summary>The runtime role owns nothing and creates nothing; it is granted plain DML on the tables the owner created, the audit trail excepted.</summary>
     private static void GrantRuntimeRole(string connectionString, string runtimeRole)
     {
         using var connection = new NpgsqlConnection(connectionString);
@@ -117,6 +117,9 @@ public static class Migrator
             grant execute on all functions in schema public to {role};
             revoke execute on function enter_definer(), leave_definer(text) from {role};
             revoke insert, update, delete, truncate on {JournalTable} from {role};
+            -- The audit trail is append-only for the API (migrations/0009); only the owner prunes it.
+            revoke update, delete, truncate on audit_events from {role};
+            revoke execute on function prune_audit_events(timestamptz, integer) from {role};
             """, connection);
         grant.ExecuteNonQuery();
     }
