@@ -2,21 +2,25 @@
 -- refuses self-disabling before calling). The users policy lets a user update only their own row, so
 -- this goes through a narrow SECURITY DEFINER function that can change nothing but is_active.
 -- The users_notify_cache trigger (0005) fires on a real change only, so every instance drops the
--- user's cached row, and with it what their tokens and API keys resolve to.
+-- user's cached row, and with it what their tokens and API keys resolve to. changed says whether
+-- this call changed anything, so that only a real change records user.disabled / user.enabled.
 create or replace function admin_set_user_active(p_user_id uuid, p_is_active boolean)
 returns table (id uuid, email text, email_verified boolean, full_name text, is_active boolean,
-               is_superuser boolean, created_at timestamptz)
+               is_superuser boolean, created_at timestamptz, changed boolean)
 language plpgsql volatile security definer
 set search_path = pg_catalog, public, pg_temp
 set gatehouse.definer = 'on'
 as $fn$
 #variable_conflict use_column
+declare
+    did_change boolean;
 begin
     update public.users u set is_active = p_is_active, updated_at = pg_catalog.now()
     where u.id = p_user_id and u.is_active is distinct from p_is_active;
+    did_change := found;
     -- No row: no such user.
     return query
-    select u.id, u.email, u.email_verified, u.full_name, u.is_active, u.is_superuser, u.created_at
+    select u.id, u.email, u.email_verified, u.full_name, u.is_active, u.is_superuser, u.created_at, did_change
     from public.users u
     where u.id = p_user_id;
 end

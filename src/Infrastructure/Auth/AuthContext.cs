@@ -18,6 +18,9 @@ public sealed record AuthContext(
 {
     /// <summary>The caller's row as the request path read it (memory or database): what GET /auth/me answers.</summary>
     public required Caching.CallerSnapshot Profile { get; init; }
+
+    /// <summary>The API key the request authenticated with; null for tokens and system mode.</summary>
+    public Guid? ApiKeyId { get; init; }
 }
 
 public static class AuthContextExtensions

@@ -32,6 +32,8 @@ public static class DatabaseSetup
             dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
             return dataSource.Build();
         });
+        // Db reads the request's client and caller for the audit events a session records.
+        builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<Db>();
         builder.Services.AddSingleton<RuntimeRoleCheck>();
         builder.Services.AddSingleton<Web.IReadinessCheck>(sp => sp.GetRequiredService<RuntimeRoleCheck>());

@@ -133,7 +133,8 @@ public static class Migrator
 
     /// <summary>
     /// The runtime role owns nothing and creates nothing; it is granted plain DML on the tables the
-    /// owner created, except the journal (read only) and the key ring (read and append).
+    /// owner created, except the journal (read only), the key ring (read and append) and the audit
+    /// trail (read and append).
     /// </summary>
     private static void GrantRuntimeRole(string connectionString, string runtimeRole)
     {
@@ -153,6 +154,9 @@ public static class Migrator
             revoke insert, update, delete, truncate on {JournalTable} from {role};
             -- Data Protection reads and appends keys, nothing more: no role of the API rewrites or drops the key ring.
             revoke update, delete, truncate on data_protection_keys from {role};
+            -- The audit trail is append-only for the API (migrations/0009); only the owner prunes it.
+            revoke update, delete, truncate on audit_events from {role};
+            revoke execute on function prune_audit_events(timestamptz, integer) from {role};
             """, connection);
         grant.ExecuteNonQuery();
     }

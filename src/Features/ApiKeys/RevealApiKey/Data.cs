@@ -1,5 +1,6 @@
 using Dapper;
 using Gatehouse.Infrastructure.Auth.Provisioning;
+using Gatehouse.Infrastructure.Audit;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
 
@@ -33,6 +34,7 @@ internal static class Data
         if (defaultKeys.TryUnseal(sealedKey) is not { } key)
             return (Outcome.CannotUnseal, null);
         await session.ExecuteAsync(EraseSealedKeySql, args, ct);
+        session.Audit(AuditAction.ApiKeyRevealed, AuditTarget.ApiKey(id));
         await session.CommitAsync(ct);
         return (Outcome.Revealed, key);
     }

@@ -1,4 +1,5 @@
 using Dapper;
+using Gatehouse.Infrastructure.Audit;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
 
@@ -21,6 +22,7 @@ internal static class Data
         await using var session = await db.BeginAsync(auth.UserId, workspace.Id, ct);
         await session.ExecuteAsync(CreateWorkspaceSql,
             new { id = workspace.Id, name = workspace.Name, userId = auth.UserId }, ct);
+        session.Audit(AuditAction.WorkspaceCreated, AuditTarget.Workspace(workspace.Id), new { name = workspace.Name });
         await session.CommitAsync(ct);
         return workspace;
     }
