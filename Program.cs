@@ -1,4 +1,5 @@
 using FastEndpoints.Swagger;
+using Gatehouse.Features.Invitations;
 using Gatehouse.Infrastructure;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Caching;
@@ -21,6 +22,7 @@ try
     builder.AddCaching();
     builder.AddGatehouseAuth();
     builder.AddWeb();
+    builder.AddInvitations();
 
     var app = builder.Build();
     app.UseWeb();

@@ -1,4 +1,5 @@
 using Dapper;
+using Gatehouse.Infrastructure.Audit;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
 using Npgsql;
@@ -31,6 +32,7 @@ internal static class Data
         try
         {
             await session.ExecuteAsync(RemoveMemberSql, args, ct);
+            session.Audit(AuditAction.MemberRemoved, AuditTarget.User(userId), new { role = current, left = userId == auth.UserId });
             await session.CommitAsync(ct);
             return Outcome.Removed;
         }

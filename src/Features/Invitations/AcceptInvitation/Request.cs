@@ -1,0 +1,10 @@
+using FastEndpoints;
+
+namespace Gatehouse.Features.Invitations.AcceptInvitation;
+
+internal sealed class Request
+{
+    /// <summary>One of the caller's pending invitations.</summary>
+    [RouteParam, BindFrom("invitation_id")]
+    public Guid InvitationId { get; init; }
+}

@@ -1,0 +1,32 @@
+using FastEndpoints;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+
+namespace Gatehouse.Features.Invitations.DeclineInvitation;
+
+internal sealed class Endpoint(Db db) : Endpoint<Request>
+{
+    public override void Configure()
+    {
+        Post("auth/invitations/{invitation_id:guid}/decline");
+        Policies(UserTokensOnly.Policy);
+        Description(b => b.ProducesProblem(401).ProducesProblem(404));
+        Summary(s =>
+        {
+            s.Summary = "Decline an invitation";
+            s.Description = "The invitation is used up; the workspace's owners and admins no longer see it as pending.";
+            s.Responses[204] = "The invitation is declined.";
+            s.Responses[404] = "No pending invitation with that id is addressed to the caller's verified email (someone else's, expired or used).";
+        });
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        if (!await Data.DeclineAsync(db, HttpContext.Auth(), request.InvitationId, ct))
+        {
+            await Send.ResultAsync(TypedResults.Problem("You have no pending invitation with that id.", statusCode: 404));
+            return;
+        }
+        await Send.NoContentAsync(ct);
+    }
+}
