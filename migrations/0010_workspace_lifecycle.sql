@@ -52,7 +52,9 @@ create policy workspaces_delete on workspaces for delete
                                         where m.workspace_id = workspaces.id and m.user_id = gatehouse_user_id()
                                           and m.role = 'owner')));
 
--- The functions, also kept one per file under migrations/functions/ (the same text).
+-- The functions. Their final form is one file each under migrations/functions/ (with a function-level
+-- SET of gatehouse.definer, once the migrator applies that folder); until then they run here with the
+-- enter_definer/leave_definer bracket of 0003, the same bodies otherwise.
 
 -- GET /auth/invitations: the caller's pending, unexpired invitations, matched case-insensitively
 -- against the caller's own address and only while it is verified. Keyed by the request's user
@@ -62,9 +64,10 @@ create or replace function list_my_invitations()
 returns table (id uuid, workspace_id uuid, workspace_name text, role text, invited_by_name text, expires_at timestamptz)
 language plpgsql volatile security definer
 set search_path = pg_catalog, public, pg_temp
-set gatehouse.definer = 'on'
 as $fn$
 #variable_conflict use_column
+declare
+    previous text := enter_definer();
 begin
     return query
     select i.id, i.workspace_id, w.name, i.role, inviter.full_name, i.expires_at
@@ -76,6 +79,7 @@ begin
       and i.accepted_at is null and i.declined_at is null and i.revoked_at is null
       and i.expires_at > pg_catalog.now()
     order by i.created_at, i.id;
+    perform leave_definer(previous);
 end
 $fn$;
 
@@ -90,10 +94,10 @@ create or replace function accept_invitation(p_invitation_id uuid)
 returns table (workspace_id uuid, name text, role text, invited_role text, already_member boolean)
 language plpgsql volatile security definer
 set search_path = pg_catalog, public, pg_temp
-set gatehouse.definer = 'on'
 as $fn$
 #variable_conflict use_column
 declare
+    previous text := enter_definer();
     v_workspace uuid;
     v_role text;
     v_added boolean;
@@ -107,6 +111,7 @@ begin
       and i.expires_at > pg_catalog.now()
     returning i.workspace_id, i.role into v_workspace, v_role;
     if v_workspace is null then
+        perform leave_definer(previous);
         return;
     end if;
 
@@ -120,6 +125,7 @@ begin
     from public.workspaces w
     join public.workspace_members m on m.workspace_id = w.id and m.user_id = gatehouse_user_id()
     where w.id = v_workspace;
+    perform leave_definer(previous);
 end
 $fn$;
 
@@ -130,9 +136,9 @@ revoke execute on function accept_invitation(uuid) from public;
 create or replace function decline_invitation(p_invitation_id uuid) returns uuid
 language plpgsql volatile security definer
 set search_path = pg_catalog, public, pg_temp
-set gatehouse.definer = 'on'
 as $fn$
 declare
+    previous text := enter_definer();
     v_workspace uuid;
 begin
     update public.invitations i set declined_at = pg_catalog.now()
@@ -143,6 +149,7 @@ begin
       and i.accepted_at is null and i.declined_at is null and i.revoked_at is null
       and i.expires_at > pg_catalog.now()
     returning i.workspace_id into v_workspace;
+    perform leave_definer(previous);
     return v_workspace;
 end
 $fn$;
