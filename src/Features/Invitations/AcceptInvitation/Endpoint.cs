@@ -6,13 +6,14 @@ using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.Invitations.AcceptInvitation;
 
-internal sealed class Endpoint(Db db) : Endpoint<Request, WorkspaceResponse>
+// No request DTO: the id is in the route, and clients may POST an empty JSON body.
+internal sealed class Endpoint(Db db) : EndpointWithoutRequest<WorkspaceResponse>
 {
     public override void Configure()
     {
         Post("auth/invitations/{invitation_id:guid}/accept");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ProducesProblem(401).ProducesProblem(404));
+        Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404));
         Summary(s =>
         {
             s.Summary = "Accept an invitation";
@@ -25,9 +26,9 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, WorkspaceResponse>
         });
     }
 
-    public override async Task HandleAsync(Request request, CancellationToken ct)
+    public override async Task HandleAsync(CancellationToken ct)
     {
-        if (await Data.AcceptAsync(db, HttpContext.Auth(), request.InvitationId, ct) is not { } workspace)
+        if (await Data.AcceptAsync(db, HttpContext.Auth(), Route<Guid>("invitation_id"), ct) is not { } workspace)
         {
             await Send.ResultAsync(TypedResults.Problem("You have no pending invitation with that id.", statusCode: 404));
             return;

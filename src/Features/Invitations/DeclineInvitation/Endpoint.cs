@@ -4,13 +4,14 @@ using Gatehouse.Infrastructure.Database;
 
 namespace Gatehouse.Features.Invitations.DeclineInvitation;
 
-internal sealed class Endpoint(Db db) : Endpoint<Request>
+// No request DTO: the id is in the route, and clients may POST an empty JSON body.
+internal sealed class Endpoint(Db db) : EndpointWithoutRequest
 {
     public override void Configure()
     {
         Post("auth/invitations/{invitation_id:guid}/decline");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ProducesProblem(401).ProducesProblem(404));
+        Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404));
         Summary(s =>
         {
             s.Summary = "Decline an invitation";
@@ -20,9 +21,9 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
         });
     }
 
-    public override async Task HandleAsync(Request request, CancellationToken ct)
+    public override async Task HandleAsync(CancellationToken ct)
     {
-        if (!await Data.DeclineAsync(db, HttpContext.Auth(), request.InvitationId, ct))
+        if (!await Data.DeclineAsync(db, HttpContext.Auth(), Route<Guid>("invitation_id"), ct))
         {
             await Send.ResultAsync(TypedResults.Problem("You have no pending invitation with that id.", statusCode: 404));
             return;
