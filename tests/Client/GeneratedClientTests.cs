@@ -150,4 +150,25 @@ public sealed class GeneratedClientTests : IAsyncLifetime
         var plain = ClientFor(Token(Unique.Subject(), Unique.Email(), "Plain"));
         (await Should.ThrowAsync<ApiException>(() => plain.ListUsersAsync(1, null))).StatusCode.ShouldBe(403);
     }
+
+    [Fact]
+    public async Task The_audit_trail_pages_per_workspace_and_for_admins()
+    {
+        var admin = ClientFor(Token(Unique.Subject(), Unique.Email(), "Admin", "admin:access"));
+        var me = await admin.MeAsync();
+        var workspace = await admin.CreateWorkspaceAsync(new CreateWorkspaceRequest { Name = "Audited" });
+
+        var page = await admin.ListWorkspaceAuditAsync(workspace.Id, 10, null);
+        page.Items.Select(e => e.Action).ShouldBe(["workspace.created"]);
+        page.Next.ShouldBeNull();
+
+        var mine = await admin.ListAllAuditAsync(1, null, null, me.Id);
+        mine.Items.ShouldHaveSingleItem().Action.ShouldBe("workspace.created");
+        mine.Next.ShouldNotBeNull();
+        (await admin.ListAllAuditAsync(1, mine.Next, null, me.Id)).Items.ShouldHaveSingleItem().Action.ShouldBe("user.provisioned");
+
+        var plain = ClientFor(Token(Unique.Subject(), Unique.Email(), "Plain"));
+        (await Should.ThrowAsync<ApiException>(() => plain.ListAllAuditAsync(1, null, null, null))).StatusCode.ShouldBe(403);
+        (await Should.ThrowAsync<ApiException>(() => plain.ListWorkspaceAuditAsync(workspace.Id, 1, null))).StatusCode.ShouldBe(403);
+    }
 }

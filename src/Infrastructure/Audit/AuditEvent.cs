@@ -31,6 +31,9 @@ public static class AuditAction
         MemberAdded, MemberRoleChanged, MemberRemoved, InvitationCreated, InvitationAccepted, InvitationDeclined,
         InvitationRevoked, ApiKeyCreated, ApiKeyRevealed, ApiKeyRevoked,
     }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>user.* events are about a person, not a workspace.</summary>
+    public static bool IsUserAction(string action) => action.StartsWith("user.", StringComparison.Ordinal);
 }
 
 /// <summary>What an event is about: <c>{"type", "id"}</c>.</summary>

@@ -30,7 +30,7 @@ public sealed class AuthContextPreProcessor : IGlobalPreProcessor
         }
 
         var resolver = http.RequestServices.GetRequiredService<AuthContextResolver>();
-        switch (await resolver.ResolveAsync(identity, workspaceId, ct))
+        switch (await resolver.ResolveAsync(identity, workspaceId, Audit.AuditOrigin.From(http), ct))
         {
             case AuthContextResolver.Outcome.Resolved resolved:
                 http.Features.Set(resolved.Context);

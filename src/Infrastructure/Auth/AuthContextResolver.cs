@@ -1,4 +1,5 @@
 using Dapper;
+using Gatehouse.Infrastructure.Audit;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Telemetry;
 using Npgsql;
@@ -22,21 +23,24 @@ public sealed class AuthContextResolver(
     }
 
     // The SQL lives in SECURITY DEFINER functions (migrations/0003, 0005): before the context exists,
-    // row-level security would show the runtime role nothing.
+    // row-level security would show the runtime role nothing. The ones that change something record
+    // the audit event themselves, in the same statement, with the request's client (migrations/0009).
     private const string LoadCallerSql = "select * from load_caller(@userId, @auth0Id, @authentikId)";
 
-    private const string SyncClaimsSql = "select sync_idp_claims(@userId, @email, @emailVerified, @name)";
+    private const string SyncClaimsSql = "select sync_idp_claims(@userId, @email, @emailVerified, @name, @provider, @ip::inet, @userAgent, @requestId)";
 
-    private const string LinkIdentitySql = "select link_identity_by_email(@provider, @subject, @email, @emailVerified, @name)";
+    private const string LinkIdentitySql = "select link_identity_by_email(@provider, @subject, @email, @emailVerified, @name, @ip::inet, @userAgent, @requestId)";
 
     private const string ProvisionSql = """
         select provision_user(@userId, @email, @emailVerified, @name, @auth0Id, @authentikId,
-                              @workspaceId, @workspaceName, @keyName, @keyPrefix, @keyHash, @sealedKey)
+                              @workspaceId, @workspaceName, @keyName, @keyPrefix, @keyHash, @sealedKey,
+                              @ip::inet, @userAgent, @requestId)
         """;
 
-    public async Task<Outcome> ResolveAsync(CallerIdentity identity, Guid? workspaceId, CancellationToken ct)
+    /// <param name="origin">The request's client, for the events that provisioning, linking and claim changes record.</param>
+    public async Task<Outcome> ResolveAsync(CallerIdentity identity, Guid? workspaceId, AuditOrigin origin, CancellationToken ct)
     {
-        var caller = Remembered(identity) ?? await LoadAsync(identity, provision: true, ct);
+        var caller = Remembered(identity) ?? await LoadAsync(identity, provision: true, origin, ct);
         if (caller is null)
             return new Outcome.Refused(StatusCodes.Status401Unauthorized, "The credential's user no longer exists.");
         if (!caller.IsActive)
@@ -46,10 +50,14 @@ public sealed class AuthContextResolver(
         {
             await using (var connection = await dataSource.OpenConnectionAsync(ct))
                 await connection.ExecuteAsync(new CommandDefinition(SyncClaimsSql,
-                    new { userId = caller.UserId, email = identity.Email, emailVerified = identity.EmailVerified, name = identity.Name },
+                    new
+                    {
+                        userId = caller.UserId, email = identity.Email, emailVerified = identity.EmailVerified, name = identity.Name,
+                        provider = ProviderName(identity), ip = origin.Ip, userAgent = origin.UserAgent, requestId = origin.RequestId,
+                    },
                     cancellationToken: ct));
             cache.Forget(CallerCache.UserPrefix + caller.UserId);
-            caller = await LoadAsync(identity, provision: false, ct) ?? caller;
+            caller = await LoadAsync(identity, provision: false, origin, ct) ?? caller;
         }
 
         var chosen = workspaceId ?? caller.DefaultWorkspace();
@@ -69,7 +77,7 @@ public sealed class AuthContextResolver(
         : identity.Subject is { } subject ? cache.FindSubject(ProviderName(identity), subject)
         : null;
 
-    private async Task<CallerSnapshot?> LoadAsync(CallerIdentity identity, bool provision, CancellationToken ct)
+    private async Task<CallerSnapshot?> LoadAsync(CallerIdentity identity, bool provision, AuditOrigin origin, CancellationToken ct)
     {
         var version = cache.Version;
         var lookup = new
@@ -82,7 +90,7 @@ public sealed class AuthContextResolver(
         var caller = await FindAsync(connection, lookup, ct);
         for (var attempt = 0; provision && caller is null && identity.Subject is not null && attempt < 3; attempt++)
         {
-            await ProvisionAsync(connection, identity, ct);
+            await ProvisionAsync(connection, identity, origin, ct);
             caller = await FindAsync(connection, lookup, ct);
         }
         if (caller is not null)
@@ -99,7 +107,7 @@ public sealed class AuthContextResolver(
     private static Task<CallerSnapshot?> FindAsync(NpgsqlConnection connection, object lookup, CancellationToken ct) =>
         connection.QuerySingleOrDefaultAsync<CallerSnapshot>(new CommandDefinition(LoadCallerSql, lookup, cancellationToken: ct));
 
-    private async Task ProvisionAsync(NpgsqlConnection connection, CallerIdentity identity, CancellationToken ct)
+    private async Task ProvisionAsync(NpgsqlConnection connection, CallerIdentity identity, AuditOrigin origin, CancellationToken ct)
     {
         var provider = identity.Method == AuthMethod.Auth0 ? "auth0" : "authentik";
         try
@@ -109,6 +117,7 @@ public sealed class AuthContextResolver(
                 var linked = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(LinkIdentitySql, new
                 {
                     provider, subject = identity.Subject, email = identity.Email, emailVerified = identity.EmailVerified, name = identity.Name,
+                    ip = origin.Ip, userAgent = origin.UserAgent, requestId = origin.RequestId,
                 }, cancellationToken: ct));
                 if (linked is not null)
                 {
@@ -133,6 +142,9 @@ public sealed class AuthContextResolver(
                 keyPrefix = key.DisplayPrefix,
                 keyHash = key.Hash,
                 sealedKey = key.SealedKey,
+                ip = origin.Ip,
+                userAgent = origin.UserAgent,
+                requestId = origin.RequestId,
             }, cancellationToken: ct));
             metrics.UserProvisioned(provider);
         }

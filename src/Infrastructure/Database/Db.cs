@@ -83,14 +83,15 @@ public sealed class DbSession(NpgsqlConnection connection, NpgsqlTransaction tra
     /// round trip, so a session that does not commit (a 404, a 409, an exception) records nothing.
     /// </summary>
     /// <param name="details">A small object, serialised snake_case; never a secret (no key, token or hash).</param>
-    /// <param name="workspaceId">The workspace the event belongs to; default the session's.</param>
+    /// <param name="workspaceId">The workspace the event belongs to; default the session's, except for
+    /// <c>user.*</c> events, which are the person's and belong to no workspace (admins read them).</param>
     public void Audit(string action, AuditTarget target, object? details = null, Guid? workspaceId = null)
     {
         if (!AuditAction.All.Contains(action))
             throw new ArgumentException($"Unknown audit action {action}.", nameof(action));
         if (Actor is null)
             throw new InvalidOperationException("An audit event needs an actor: open the session with the request's auth context.");
-        _audit.Add((action, workspaceId ?? sessionWorkspaceId, target, AuditDetails.Serialize(details)));
+        _audit.Add((action, workspaceId ?? (AuditAction.IsUserAction(action) ? null : sessionWorkspaceId), target, AuditDetails.Serialize(details)));
     }
 
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? args, CancellationToken ct)

@@ -273,7 +273,7 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
 
         await using var runtime = new NpgsqlConnection(db.ConnectionString(owner: false));
         await runtime.OpenAsync();
-        (await runtime.ExecuteScalarAsync<Guid?>("select link_identity_by_email('auth0', @subject, @email, true, 'Linked')",
+        (await runtime.ExecuteScalarAsync<Guid?>("select link_identity_by_email('auth0', @subject, @email, true, 'Linked', null, null, null)",
             new { subject = Unique.Subject(), email })).ShouldBe(userId);
         (await runtime.QueryAsync<Guid>("select find_verified_users_by_email(@email)", new { email })).ShouldBe([userId]);
         (await runtime.ExecuteScalarAsync<Guid>("select ensure_superuser(@email, @id, @workspace)",

@@ -1,3 +1,4 @@
+using Gatehouse.Infrastructure.Audit;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
 
@@ -7,7 +8,7 @@ internal static class Data
 {
     // Through a SECURITY DEFINER function: the users policy lets a user update only their own row.
     private const string SetUserActiveSql = """
-        select id, email, email_verified, full_name, is_active, is_superuser, created_at
+        select id, email, email_verified, full_name, is_active, is_superuser, created_at, changed
         from admin_set_user_active(@userId, @isActive)
         """;
 
@@ -18,6 +19,9 @@ internal static class Data
         var user = await session.QuerySingleOrDefaultAsync<Response>(SetUserActiveSql, new { userId, isActive }, ct);
         if (user is null)
             return null;
+        // A repeat (disabling a disabled user) changes nothing and records nothing.
+        if (user.Changed)
+            session.Audit(isActive ? AuditAction.UserEnabled : AuditAction.UserDisabled, AuditTarget.User(userId));
         // Commit forgets the user's cached row here; the NOTIFY it sends makes other instances forget it too.
         await session.CommitAsync(ct);
         return user;

@@ -10,6 +10,9 @@ internal sealed record Response
     public bool IsActive { get; init; }
     public bool IsSuperuser { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>Whether is_active really changed (internal: not part of the answer).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal bool Changed { get; init; }
 
     internal static readonly Response Example = new()
     {

@@ -1,4 +1,5 @@
 using Dapper;
+using Gatehouse.Infrastructure.Audit;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
 
@@ -26,6 +27,8 @@ internal static class Data
             hash,
             expiresInDays = request.ExpiresInDays,
         }, ct);
+        // The name and expiry only: never the key, its prefix or its hash.
+        session.Audit(AuditAction.ApiKeyCreated, AuditTarget.ApiKey(created.Id), new { name = created.Name, expires_at = created.ExpiresAt });
         await session.CommitAsync(ct);
         return new Response
         {

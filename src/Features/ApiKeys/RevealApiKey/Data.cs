@@ -1,4 +1,5 @@
 using Dapper;
+using Gatehouse.Infrastructure.Audit;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
 
@@ -32,6 +33,7 @@ internal static class Data
         if (defaultKeys.TryUnseal(sealedKey) is not { } key)
             return (Outcome.CannotUnseal, null);
         await session.ExecuteAsync(EraseSealedKeySql, args, ct);
+        session.Audit(AuditAction.ApiKeyRevealed, AuditTarget.ApiKey(id));
         await session.CommitAsync(ct);
         return (Outcome.Revealed, key);
     }

@@ -1,4 +1,5 @@
 using Dapper;
+using Gatehouse.Infrastructure.Audit;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
 
@@ -30,6 +31,11 @@ internal static class Data
             setPreferences = request.HasPreferences,
             preferences = request.Preferences?.GetRawText() ?? "{}",
         }, ct);
+        // Which fields the body set, not their values.
+        string[] fields = [.. new[] { (request.HasFullName, "full_name"), (request.HasAvatarUrl, "avatar_url"), (request.HasPreferences, "preferences") }
+            .Where(f => f.Item1).Select(f => f.Item2)];
+        if (fields.Length > 0)
+            session.Audit(AuditAction.UserProfileUpdated, AuditTarget.User(auth.UserId), new { fields, source = "api" });
         await session.CommitAsync(ct);
         return row;
     }

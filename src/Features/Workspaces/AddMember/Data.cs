@@ -1,4 +1,5 @@
 using Dapper;
+using Gatehouse.Infrastructure.Audit;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
 
@@ -37,6 +38,7 @@ internal static class Data
         if (await session.ExecuteAsync(AddMemberSql, args, ct) == 0)
             return (Outcome.AlreadyMember, null);
         var member = await session.QuerySingleAsync<MemberResponse>(LoadMemberSql, args, ct);
+        session.Audit(AuditAction.MemberAdded, AuditTarget.User(users[0]), new { role = request.Role });
         await session.CommitAsync(ct);
         return (Outcome.Added, member);
     }

@@ -1,4 +1,5 @@
 using Dapper;
+using Gatehouse.Infrastructure.Audit;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
 using Npgsql;
@@ -39,6 +40,9 @@ internal static class Data
         try
         {
             var member = await session.QuerySingleAsync<MemberResponse>(ChangeRoleSql, args, ct);
+            // Setting the role a member already has changes nothing and records nothing.
+            if (current != args.role)
+                session.Audit(AuditAction.MemberRoleChanged, AuditTarget.User(userId), new { role, previous_role = current });
             await session.CommitAsync(ct);
             return (Outcome.Changed, member);
         }

@@ -1,0 +1,19 @@
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+
+namespace Gatehouse.Features.Audit.ListAllAudit;
+
+internal static class Data
+{
+    // Across workspaces, so through a SECURITY DEFINER function (migrations/0009), as the user listing does.
+    private const string ListAllAuditSql = "select * from admin_list_audit(@after, @limit + 1, @action, @actorUserId)";
+
+    public static async Task<AuditPage> ListAsync(Db db, AuthContext auth, Request request, CancellationToken ct)
+    {
+        var limit = request.Limit ?? 50;
+        await using var session = await db.BeginAsync(auth, ct);
+        var rows = await session.QueryAsync<AuditPage.Row>(ListAllAuditSql,
+            new { after = request.After, limit, action = request.Action, actorUserId = request.ActorUserId }, ct);
+        return AuditPage.From(rows, limit);
+    }
+}
