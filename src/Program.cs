@@ -1,4 +1,5 @@
 using FastEndpoints.Swagger;
+using Gatehouse.Features.Invitations;
 using Gatehouse.Infrastructure;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Caching;
@@ -23,6 +24,7 @@ try
     builder.AddGatehouseAuth();
     builder.AddKeyRing();
     builder.AddWeb();
+    builder.AddInvitations();
 
     var app = builder.Build();
     // The middleware, in the order a request meets it.

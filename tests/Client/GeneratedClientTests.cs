@@ -108,6 +108,38 @@ public sealed class GeneratedClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Invitations_leaving_and_deleting_a_workspace_round_trip()
+    {
+        var owner = ClientFor(Token(Unique.Subject(), Unique.Email(), "Owner"));
+        var workspace = await owner.CreateWorkspaceAsync(new CreateWorkspaceRequest { Name = "Lifecycle" });
+
+        var inviteeEmail = Unique.Email();
+        var invitee = ClientFor(Token(Unique.Subject(), inviteeEmail, "Invitee"));
+        var declined = await owner.CreateInvitationAsync(workspace.Id, new CreateInvitationRequest { Email = Unique.Email(), Role = WorkspaceRole.Admin });
+        await owner.RevokeInvitationAsync(workspace.Id, declined.Id);
+        var invitation = await owner.CreateInvitationAsync(workspace.Id, new CreateInvitationRequest { Email = inviteeEmail, Role = WorkspaceRole.Member });
+        invitation.Workspace_id.ShouldBe(workspace.Id);
+        (await owner.ListInvitationsAsync(workspace.Id)).Select(i => i.Id).ShouldBe([invitation.Id]);
+
+        var mine = (await invitee.ListMyInvitationsAsync()).ShouldHaveSingleItem();
+        mine.Workspace_name.ShouldBe("Lifecycle");
+        var joined = await invitee.AcceptInvitationAsync(invitation.Id);
+        joined.Id.ShouldBe(workspace.Id);
+        joined.Role.ShouldBe(WorkspaceRole.Member);
+        (await Should.ThrowAsync<ApiException>(() => invitee.DeclineInvitationAsync(invitation.Id))).StatusCode.ShouldBe(404);
+
+        var inviteeId = (await invitee.MeAsync()).Id;
+        await invitee.RemoveMemberAsync(workspace.Id, inviteeId);
+        (await Should.ThrowAsync<ApiException>(() => invitee.ListMembersAsync(workspace.Id))).StatusCode.ShouldBe(403);
+
+        var again = await owner.CreateInvitationAsync(workspace.Id, new CreateInvitationRequest { Email = inviteeEmail, Role = WorkspaceRole.Member });
+        await invitee.DeclineInvitationAsync(again.Id);
+
+        await owner.DeleteWorkspaceAsync(workspace.Id);
+        (await owner.ListWorkspacesAsync()).Select(w => w.Id).ShouldNotContain(workspace.Id);
+    }
+
+    [Fact]
     public async Task The_admin_listing_pages_through_users()
     {
         var admin = ClientFor(Token(Unique.Subject(), Unique.Email(), "Admin", "admin:access"));

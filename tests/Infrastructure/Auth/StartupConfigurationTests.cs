@@ -99,6 +99,21 @@ public sealed class StartupConfigurationTests(AppFixture fixture) : IClassFixtur
         output.ShouldContain("AUTHENTIK_BASE_URL");
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("366")]
+    [InlineData("seven")]
+    public async Task An_invitation_ttl_outside_1_to_365_days_is_refused_naming_the_variable(string value)
+    {
+        var env = Environment();
+        env["INVITATION_TTL_DAYS"] = value;
+
+        var (exit, output) = await ApiProcess.RunAsync(env);
+
+        exit.ShouldNotBe(0, output);
+        output.ShouldContain("INVITATION_TTL_DAYS must be a whole number of days from 1 to 365");
+    }
+
     [Fact]
     public async Task An_http_issuer_without_allow_http_is_refused()
     {

@@ -32,7 +32,7 @@ internal static class Data
         try
         {
             await session.ExecuteAsync(RemoveMemberSql, args, ct);
-            session.Audit(AuditAction.MemberRemoved, AuditTarget.User(userId), new { role = current });
+            session.Audit(AuditAction.MemberRemoved, AuditTarget.User(userId), new { role = current, left = userId == auth.UserId });
             await session.CommitAsync(ct);
             return Outcome.Removed;
         }

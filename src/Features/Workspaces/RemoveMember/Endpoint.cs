@@ -14,18 +14,22 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
         Description(b => b.ProducesProblem(404).ProducesProblem(409));
         Summary(s =>
         {
-            s.Summary = "Remove a member from a workspace";
-            s.Description = "Owners and admins remove members; only owners remove owners. The last owner cannot be removed.";
-            s.Responses[204] = "The member was removed.";
-            s.Responses[403] = "The caller is not an owner or admin of that workspace, or an admin tried to remove an owner.";
+            s.Summary = "Remove a member from a workspace, or leave it";
+            s.Description = "Owners and admins remove members; only owners remove owners. Any member may remove themselves (leave). " +
+                            "The last owner can be neither removed nor leave.";
+            s.Responses[204] = "The member was removed (or left).";
+            s.Responses[403] = "The caller, removing someone else, is not an owner or admin of that workspace, or an admin tried to remove an owner.";
             s.Responses[404] = "That user is not a member of the workspace.";
-            s.Responses[409] = "The member is the workspace's last owner.";
+            s.Responses[409] = "The member (or the caller leaving) is the workspace's last owner.";
         });
     }
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var auth = HttpContext.Auth();
+        // Leaving: anyone may remove themselves; removing someone else takes an owner or admin.
+        if (request.UserId != auth.UserId && !await WorkspaceRoles.EnsureManagerAsync(HttpContext, "remove members"))
+            return;
 
         await (await Data.RemoveAsync(db, auth, request.UserId, ct) switch
         {

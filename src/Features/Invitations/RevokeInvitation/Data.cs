@@ -1,0 +1,27 @@
+using Dapper;
+using Gatehouse.Infrastructure.Audit;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+
+namespace Gatehouse.Features.Invitations.RevokeInvitation;
+
+internal static class Data
+{
+    // Only a pending one: an accepted, declined, revoked or expired invitation is a 404.
+    private const string RevokeSql = """
+        update invitations set revoked_at = now()
+        where id = @id and workspace_id = @workspaceId
+          and accepted_at is null and declined_at is null and revoked_at is null and expires_at > now()
+        """;
+
+    /// <returns>False when the workspace has no pending invitation with that id.</returns>
+    public static async Task<bool> RevokeAsync(Db db, AuthContext auth, Guid id, CancellationToken ct)
+    {
+        await using var session = await db.BeginAsync(auth, ct);
+        if (await session.ExecuteAsync(RevokeSql, new { id, workspaceId = auth.WorkspaceId }, ct) == 0)
+            return false;
+        session.Audit(AuditAction.InvitationRevoked, AuditTarget.Invitation(id));
+        await session.CommitAsync(ct);
+        return true;
+    }
+}

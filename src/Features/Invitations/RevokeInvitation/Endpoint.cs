@@ -1,0 +1,37 @@
+using FastEndpoints;
+using Gatehouse.Features.Workspaces;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+
+namespace Gatehouse.Features.Invitations.RevokeInvitation;
+
+internal sealed class Endpoint(Db db) : Endpoint<Request>
+{
+    public override void Configure()
+    {
+        Delete("workspaces/{workspace_id:guid}/invitations/{invitation_id:guid}");
+        Policies(UserTokensOnly.Policy);
+        Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404));
+        Summary(s =>
+        {
+            s.Summary = "Revoke an invitation";
+            s.Description = "Owners and admins revoke a pending invitation; it can no longer be accepted.";
+            s.Responses[204] = "The invitation is revoked.";
+            s.Responses[403] = "The caller is not an owner or admin of that workspace.";
+            s.Responses[404] = "The workspace has no pending invitation with that id.";
+        });
+    }
+
+    public override async Task HandleAsync(Request request, CancellationToken ct)
+    {
+        if (!await WorkspaceRoles.EnsureManagerAsync(HttpContext, "revoke invitations"))
+            return;
+
+        if (!await Data.RevokeAsync(db, HttpContext.Auth(), request.InvitationId, ct))
+        {
+            await Send.ResultAsync(TypedResults.Problem("This workspace has no pending invitation with that id.", statusCode: 404));
+            return;
+        }
+        await Send.NoContentAsync(ct);
+    }
+}

@@ -1,0 +1,25 @@
+using Dapper;
+using Gatehouse.Infrastructure.Audit;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+
+namespace Gatehouse.Features.Workspaces.DeleteWorkspace;
+
+internal static class Data
+{
+    // Row-level security lets only an owner delete (migrations/0010). Memberships, invitations and API
+    // keys go by cascade; their triggers clear each member's active workspace and tell every instance to
+    // forget those members and keys (migrations/0003, 0005).
+    private const string DeleteWorkspaceSql = "delete from workspaces where id = @workspaceId returning name";
+
+    /// <returns>False when the caller is (no longer) an owner of the workspace.</returns>
+    public static async Task<bool> DeleteAsync(Db db, AuthContext auth, CancellationToken ct)
+    {
+        await using var session = await db.BeginAsync(auth, ct);
+        if (await session.QuerySingleOrDefaultAsync<string>(DeleteWorkspaceSql, new { workspaceId = auth.WorkspaceId }, ct) is not { } name)
+            return false;
+        session.Audit(AuditAction.WorkspaceDeleted, AuditTarget.Workspace(auth.WorkspaceId!.Value), new { name });
+        await session.CommitAsync(ct);
+        return true;
+    }
+}

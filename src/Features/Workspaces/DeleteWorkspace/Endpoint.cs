@@ -1,0 +1,36 @@
+using FastEndpoints;
+using Gatehouse.Infrastructure.Auth;
+using Gatehouse.Infrastructure.Database;
+
+namespace Gatehouse.Features.Workspaces.DeleteWorkspace;
+
+internal sealed class Endpoint(Db db) : EndpointWithoutRequest
+{
+    private const string OwnersOnly = "Only an owner can delete a workspace.";
+
+    public override void Configure()
+    {
+        Delete("workspaces/{workspace_id:guid}");
+        Policies(UserTokensOnly.Policy);
+        Description(b => b.ProducesProblem(401).ProducesProblem(403));
+        Summary(s =>
+        {
+            s.Summary = "Delete a workspace";
+            s.Description = "Owners delete the workspace with its memberships, invitations and API keys; those keys stop " +
+                            "working at once. Members who had it active fall back to their oldest remaining membership.";
+            s.Responses[204] = "The workspace is gone.";
+            s.Responses[403] = "The caller is not an owner of that workspace.";
+        });
+    }
+
+    public override async Task HandleAsync(CancellationToken ct)
+    {
+        var auth = HttpContext.Auth();
+        if (auth.Role != "owner" || !await Data.DeleteAsync(db, auth, ct))
+        {
+            await Send.ResultAsync(TypedResults.Problem(OwnersOnly, statusCode: 403));
+            return;
+        }
+        await Send.NoContentAsync(ct);
+    }
+}
