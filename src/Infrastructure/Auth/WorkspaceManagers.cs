@@ -13,9 +13,11 @@ public static class WorkspaceManagers
 {
     public const string Sentence = "Only the workspace's owners and admins may do this; anyone else gets 403.";
 
-    public static void WorkspaceManagersOnly(this EndpointDefinition endpoint, string action)
+    /// <param name="exceptOwnUser">A route parameter naming a user: the caller acting on themselves
+    /// (leaving a workspace) needs no manager's role.</param>
+    public static void WorkspaceManagersOnly(this EndpointDefinition endpoint, string action, string? exceptOwnUser = null)
     {
-        endpoint.PreProcessors(Order.After, new Check(action));
+        endpoint.PreProcessors(Order.After, new Check(action, exceptOwnUser));
         // The marker lets the global configuration declare the 403 and the document say why.
         endpoint.Options(b => b.WithMetadata(new Marker()));
     }
@@ -25,7 +27,7 @@ public static class WorkspaceManagers
     /// <summary>Says so in the OpenAPI document: the operation's 403 names owners and admins.</summary>
     public sealed class Documentation() : ForbiddenSentence(metadata => metadata.OfType<Marker>().Any(), Sentence);
 
-    private sealed class Check(string action) : IGlobalPreProcessor
+    private sealed class Check(string action, string? exceptOwnUser) : IGlobalPreProcessor
     {
         public Task PreProcessAsync(IPreProcessorContext context, CancellationToken ct)
         {
@@ -33,7 +35,10 @@ public static class WorkspaceManagers
             // A refused credential, a bad request or a refused workspace has been answered already.
             if (context.HasValidationFailures || http.Response.HasStarted)
                 return Task.CompletedTask;
-            return http.Auth().Role is "owner" or "admin"
+            var auth = http.Auth();
+            var onThemselves = exceptOwnUser is not null
+                && Guid.TryParse(http.Request.RouteValues[exceptOwnUser]?.ToString(), out var user) && user == auth.UserId;
+            return onThemselves || auth.Role is "owner" or "admin"
                 ? Task.CompletedTask
                 : http.WriteProblemAsync(StatusCodes.Status403Forbidden, $"Only owners and admins can {action}.");
         }

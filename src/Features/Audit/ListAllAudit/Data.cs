@@ -5,7 +5,7 @@ namespace Gatehouse.Features.Audit.ListAllAudit;
 
 internal static class Data
 {
-    // Across workspaces, so through a SECURITY DEFINER function (migrations/0009), as the user listing does.
+    // Across workspaces, so through a SECURITY DEFINER function (migrations/functions/admin_list_audit.sql), as the user listing does.
     private const string ListAllAuditSql = "select * from admin_list_audit(@after, @limit + 1, @action, @actorUserId)";
 
     public static async Task<AuditPage> ListAsync(Db db, AuthContext auth, Request request, CancellationToken ct)

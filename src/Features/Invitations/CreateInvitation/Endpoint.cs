@@ -12,7 +12,8 @@ internal sealed class Endpoint(Db db, InvitationSettings settings) : Endpoint<Re
     {
         Post("workspaces/{workspace_id:guid}/invitations");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ClearDefaultProduces(200).Produces<InvitationResponse>(201, "application/json").ProducesProblem(401).ProducesProblem(403).ProducesProblem(409));
+        Definition.WorkspaceManagersOnly("invite people");
+        Description(b => b.ClearDefaultProduces(200).Produces<InvitationResponse>(201, "application/json").ProducesProblem(409));
         Summary(s =>
         {
             s.Summary = "Invite someone to a workspace";
@@ -28,9 +29,6 @@ internal sealed class Endpoint(Db db, InvitationSettings settings) : Endpoint<Re
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        if (!await WorkspaceRoles.EnsureManagerAsync(HttpContext, "invite people"))
-            return;
-
         var (outcome, invitation) = await Data.CreateAsync(db, HttpContext.Auth(), request, settings.TtlDays, ct);
         await (outcome switch
         {

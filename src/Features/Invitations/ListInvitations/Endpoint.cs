@@ -12,7 +12,7 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest<List<InvitationRe
     {
         Get("workspaces/{workspace_id:guid}/invitations");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ProducesProblem(401).ProducesProblem(403));
+        Definition.WorkspaceManagersOnly("see invitations");
         Summary(s =>
         {
             s.Summary = "Pending invitations of a workspace";
@@ -25,8 +25,6 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest<List<InvitationRe
 
     public override async Task HandleAsync(CancellationToken ct)
     {
-        if (!await WorkspaceRoles.EnsureManagerAsync(HttpContext, "see invitations"))
-            return;
         await Send.OkAsync(await Data.ListAsync(db, HttpContext.Auth(), ct), ct);
     }
 }

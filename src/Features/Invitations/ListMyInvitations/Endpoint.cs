@@ -11,7 +11,6 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest<List<Response>>
     {
         Get("auth/invitations");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ProducesProblem(401).ProducesProblem(403));
         Summary(s =>
         {
             s.Summary = "The caller's pending invitations";

@@ -11,7 +11,8 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
     {
         Delete("workspaces/{workspace_id:guid}/invitations/{invitation_id:guid}");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404));
+        Definition.WorkspaceManagersOnly("revoke invitations");
+        Description(b => b.ProducesProblem(404));
         Summary(s =>
         {
             s.Summary = "Revoke an invitation";
@@ -24,9 +25,6 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        if (!await WorkspaceRoles.EnsureManagerAsync(HttpContext, "revoke invitations"))
-            return;
-
         if (!await Data.RevokeAsync(db, HttpContext.Auth(), request.InvitationId, ct))
         {
             await Send.ResultAsync(TypedResults.Problem("This workspace has no pending invitation with that id.", statusCode: 404));

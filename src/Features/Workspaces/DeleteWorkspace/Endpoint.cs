@@ -12,7 +12,6 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest
     {
         Delete("workspaces/{workspace_id:guid}");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ProducesProblem(401).ProducesProblem(403));
         Summary(s =>
         {
             s.Summary = "Delete a workspace";

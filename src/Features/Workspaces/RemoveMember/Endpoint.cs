@@ -10,7 +10,8 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
     {
         Delete("workspaces/{workspace_id:guid}/members/{user_id:guid}");
         Policies(UserTokensOnly.Policy);
-        Definition.WorkspaceManagersOnly("remove members");
+        // Leaving: anyone may remove themselves; removing someone else takes an owner or admin.
+        Definition.WorkspaceManagersOnly("remove members", exceptOwnUser: "user_id");
         Description(b => b.ProducesProblem(404).ProducesProblem(409));
         Summary(s =>
         {
@@ -27,10 +28,6 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
         var auth = HttpContext.Auth();
-        // Leaving: anyone may remove themselves; removing someone else takes an owner or admin.
-        if (request.UserId != auth.UserId && !await WorkspaceRoles.EnsureManagerAsync(HttpContext, "remove members"))
-            return;
-
         await (await Data.RemoveAsync(db, auth, request.UserId, ct) switch
         {
             Data.Outcome.Removed => Send.NoContentAsync(ct),
