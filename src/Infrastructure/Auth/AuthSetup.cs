@@ -78,7 +78,9 @@ public static class AuthSetup
 
     private static void DeclareProblem(EndpointBuilder endpoint, int status)
     {
-        if (!endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Any(m => m.StatusCode == status))
+        // FastEndpoints declares a bare 401/403 (no body) itself, and the document shows the last declaration
+        // of a status: add the problem body unless the endpoint declared one with a body of its own.
+        if (!endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Any(m => m.StatusCode == status && m.ContentTypes.Any()))
             endpoint.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), [ErrorHandling.ProblemJson]));
     }
 }
