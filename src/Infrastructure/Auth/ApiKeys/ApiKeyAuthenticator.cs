@@ -59,7 +59,7 @@ public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, CallerCache
 
         metrics.ApiKeyAuthentication(valid: true);
         // API-key requests carry no permissions.
-        return new CallerIdentity(AuthMethod.ApiKey, NoPermissions, UserId: row.UserId, KeyWorkspaceId: row.WorkspaceId);
+        return new CallerIdentity(AuthMethod.ApiKey, NoPermissions, UserId: row.UserId, KeyWorkspaceId: row.WorkspaceId, KeyId: row.Id);
     }
 
     private CallerIdentity? Refused()

@@ -24,4 +24,5 @@ public sealed record CallerIdentity(
     bool EmailVerified = false,
     string? Name = null,
     Guid? UserId = null,
-    Guid? KeyWorkspaceId = null);
+    Guid? KeyWorkspaceId = null,
+    Guid? KeyId = null);
