@@ -10,8 +10,18 @@ using OpenTelemetry.Trace;
 namespace Gatehouse.Infrastructure.Telemetry;
 
 /// <summary>LOG_FORMAT, METRICS_PORT and the OTLP switch, read once from the environment.</summary>
-public sealed record TelemetrySettings(bool JsonLogs, int? MetricsPort, bool Otlp, string ServiceName)
+public sealed record TelemetrySettings(bool JsonLogs, int? MetricsPort, bool Otlp, string ServiceName, Sampler? Sampler)
 {
+    /// <summary>
+    /// Without OTEL_TRACES_SAMPLER: a trace whose caller sampled it is always recorded, and of the
+    /// traces that start here one in ten. Tracing and exporting every request would cost more than the
+    /// steady request itself.
+    /// </summary>
+    public const double DefaultTraceRatio = 0.1;
+
+    private static readonly string[] Samplers =
+        ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"];
+
     public static TelemetrySettings Read(IConfiguration config, IHostEnvironment environment)
     {
         var format = config["LOG_FORMAT"]?.Trim();
@@ -36,7 +46,26 @@ public sealed record TelemetrySettings(bool JsonLogs, int? MetricsPort, bool Otl
             throw new StartupException("OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http:// or https:// URL.");
 
         var name = config["OTEL_SERVICE_NAME"];
-        return new TelemetrySettings(json, port, otlp, string.IsNullOrWhiteSpace(name) ? "gatehouse" : name.Trim());
+        return new TelemetrySettings(json, port, otlp, string.IsNullOrWhiteSpace(name) ? "gatehouse" : name.Trim(), ReadSampler(config));
+    }
+
+    /// <summary>
+    /// Gatehouse's default sampler, or null when OTEL_TRACES_SAMPLER is set: the OpenTelemetry SDK reads
+    /// it (and OTEL_TRACES_SAMPLER_ARG) itself. It silently falls back to tracing everything on a value
+    /// it does not know, so the values are checked here first.
+    /// </summary>
+    private static Sampler? ReadSampler(IConfiguration config)
+    {
+        var sampler = config["OTEL_TRACES_SAMPLER"]?.Trim();
+        if (string.IsNullOrEmpty(sampler))
+            return new ParentBasedSampler(new TraceIdRatioBasedSampler(DefaultTraceRatio));
+        if (!Samplers.Contains(sampler))
+            throw new StartupException($"OTEL_TRACES_SAMPLER must be one of {string.Join(", ", Samplers)}.");
+        if (sampler.EndsWith("traceidratio", StringComparison.Ordinal) && config["OTEL_TRACES_SAMPLER_ARG"] is { } arg
+            && !string.IsNullOrWhiteSpace(arg)
+            && !(double.TryParse(arg.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1))
+            throw new StartupException("OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1, such as 0.1.");
+        return null;
     }
 }
 
@@ -55,17 +84,19 @@ public static class TelemetrySetup
 
         if (settings.JsonLogs)
         {
-            // One JSON object per line; the scopes carry the trace and span ids of the request.
-            builder.Logging.AddJsonConsole(o =>
-            {
-                o.IncludeScopes = true;
-                o.UseUtcTimestamp = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-            });
+            // One small JSON object per line, carrying the trace and span ids of the request (CompactJsonFormatter).
+            builder.Logging.AddConsole(o => o.FormatterName = CompactJsonFormatter.Name)
+                .AddConsoleFormatter<CompactJsonFormatter, ConsoleFormatterOptions>(o => o.IncludeScopes = true);
             builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         }
 
         var metricsPort = settings.MetricsPort;
+        var sampler = settings.Sampler;
+        builder.Services.ConfigureOpenTelemetryTracerProvider(t =>
+        {
+            if (sampler is not null)
+                t.SetSampler(sampler);
+        });
         builder.Services.ConfigureOpenTelemetryTracerProvider(t => t
             // Prometheus scrapes are not traced.
             .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Connection.LocalPort != metricsPort)

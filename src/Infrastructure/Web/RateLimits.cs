@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
-using Gatehouse.Infrastructure.Auth.ApiKeys;
 using Gatehouse.Infrastructure.Auth.Tokens;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Telemetry;
@@ -98,9 +97,10 @@ public static class RateLimits
 
     /// <summary>
     /// A partition: which limit, and whose budget. A Bearer token's is its provider and subject, an
-    /// API key's its SHA-256 (never the secret), system mode's one for all, an address's the address.
+    /// API key's the key's id (never the secret), system mode's one for all, an address's the address.
+    /// Built from what authentication already verified, so a request hashes and allocates nothing for it.
     /// </summary>
-    private readonly record struct Partition(string Limit, AuthMethod Method, string Value);
+    private readonly record struct Partition(string Limit, AuthMethod Method, string Value, Guid Key = default);
 
     private static readonly Partition Unlimited = new("none", AuthMethod.System, "");
 
@@ -108,12 +108,16 @@ public static class RateLimits
     {
         var settings = RateLimitSettings.Read(builder.Configuration);
         builder.Services.AddSingleton(settings);
+        // One options factory per limit, made once: a per-request lambda would allocate a closure per request.
+        Func<Partition, FixedWindowRateLimiterOptions> credentialOptions = _ => Options(settings.PerCredential);
+        Func<Partition, FixedWindowRateLimiterOptions> anonymousOptions = _ => Options(settings.Anonymous);
         builder.Services.AddSingleton<RateLimitRejections>();
         builder.Services.AddSingleton<AuthFailureLimit>();
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, Partition>(context => PartitionFor(context, settings));
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, Partition>(context =>
+                PartitionFor(context, settings, credentialOptions, anonymousOptions));
             o.OnRejected = (rejected, _) => new ValueTask(rejected.HttpContext.RequestServices.GetRequiredService<RateLimitRejections>()
                 .RejectAsync(rejected.HttpContext, rejected.Lease, IsProtected(rejected.HttpContext) ? Credential : AnonymousLimit));
         });
@@ -163,28 +167,26 @@ public static class RateLimits
     public static bool IsProtected(HttpContext context) =>
         context.GetEndpoint() is { } endpoint && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null;
 
-    private static RateLimitPartition<Partition> PartitionFor(HttpContext context, RateLimitSettings settings)
+    private static RateLimitPartition<Partition> PartitionFor(HttpContext context, RateLimitSettings settings,
+        Func<Partition, FixedWindowRateLimiterOptions> credentialOptions, Func<Partition, FixedWindowRateLimiterOptions> anonymousOptions)
     {
         if (context.Request.Path.StartsWithSegments("/health"))
             return RateLimitPartition.GetNoLimiter(Unlimited);
         if (!IsProtected(context))
             return settings.Anonymous == 0
                 ? RateLimitPartition.GetNoLimiter(Unlimited)
-                : FixedWindow(new Partition(AnonymousLimit, AuthMethod.System, ClientAddress.Key(context)), settings.Anonymous);
+                : RateLimitPartition.GetFixedWindowLimiter(new Partition(AnonymousLimit, AuthMethod.System, ClientAddress.Key(context)), anonymousOptions);
         // Without a verified credential authorization answers 401, which the auth-failure limit counts.
         if (settings.PerCredential == 0 || context.Features.Get<CallerIdentity>() is not { } identity)
             return RateLimitPartition.GetNoLimiter(Unlimited);
-        var value = identity.Method switch
+        var partition = identity.Method switch
         {
-            AuthMethod.ApiKey => Convert.ToHexString(ApiKeyAuthenticator.Hash(context.Request.Headers[GatehouseAuthenticationHandler.ApiKeyHeader].ToString())),
-            AuthMethod.System => "",
-            _ => identity.Subject ?? "",
+            AuthMethod.ApiKey => new Partition(Credential, identity.Method, "", identity.ApiKeyId ?? throw new InvalidOperationException("an API-key identity without its key id")),
+            AuthMethod.System => new Partition(Credential, identity.Method, ""),
+            _ => new Partition(Credential, identity.Method, identity.Subject ?? ""),
         };
-        return FixedWindow(new Partition(Credential, identity.Method, value), settings.PerCredential);
+        return RateLimitPartition.GetFixedWindowLimiter(partition, credentialOptions);
     }
-
-    private static RateLimitPartition<Partition> FixedWindow(Partition partition, int limit) =>
-        RateLimitPartition.GetFixedWindowLimiter(partition, _ => Options(limit));
 
     internal static FixedWindowRateLimiterOptions Options(int limit) =>
         new() { PermitLimit = limit, Window = Window, QueueLimit = 0, AutoReplenishment = false };

@@ -109,6 +109,27 @@ public sealed class OperationsProcessTests(OperationsProcess process) : IClassFi
             .ShouldBeTrue(rejection.ToString());
         process.Api.Output.ShouldNotContain("not-a-token");
     }
+
+    [Fact]
+    public async Task The_line_of_a_refused_token_is_small_and_repeats_nothing()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!process.Api.Output.Contains("Bearer token rejected") && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+
+        var line = process.Api.Output.Split('\n', StringSplitOptions.TrimEntries)
+            .Single(l => l.Contains("Bearer token rejected: malformed token"));
+        var entry = JsonDocument.Parse(line).RootElement;
+        // Its reason as a field, its trace and span ids, and none of the request's or connection's scopes.
+        entry.GetProperty("State").GetProperty("Reason").GetString().ShouldBe("malformed token");
+        entry.GetProperty("State").TryGetProperty("Message", out _).ShouldBeFalse(line);
+        entry.GetProperty("State").TryGetProperty("{OriginalFormat}", out _).ShouldBeFalse(line);
+        var scope = entry.GetProperty("Scopes").EnumerateArray().ShouldHaveSingleItem();
+        scope.EnumerateObject().Select(p => p.Name).ShouldBe(["TraceId", "SpanId"]);
+        line.ShouldNotContain("RequestPath");
+        line.ShouldNotContain("ConnectionId");
+        line.Length.ShouldBeLessThan(500, line);
+    }
 }
 
 /// <summary>OTLP export is on exactly when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
@@ -142,6 +163,7 @@ public sealed class TelemetryStartupTests(AppFixture fixture) : IClassFixture<Ap
     [InlineData("METRICS_PORT", "nine")]
     [InlineData("LOG_FORMAT", "xml")]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317")]
+    [InlineData("OTEL_TRACES_SAMPLER", "sometimes")]
     public async Task An_invalid_setting_stops_start_up_naming_the_variable(string variable, string value)
     {
         var env = TestApp.Environment(fixture.App.Db, fixture.App.Auth0, null);

@@ -9,6 +9,7 @@ using Gatehouse.Infrastructure.Auth.Jwks;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Telemetry;
 using Gatehouse.Tests.Support;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -203,5 +204,45 @@ public sealed class TracingTests(AppFixture fixture) : IClassFixture<AppFixture>
         commands.ShouldAllBe(c => c.Kind == ActivityKind.Client && c.ParentSpanId == server.SpanId);
         commands.Select(c => (c.GetTagItem("db.statement") ?? c.GetTagItem("db.query.text"))?.ToString() ?? "")
             .ShouldContain(sql => sql.Contains("provision_user"));
+    }
+}
+
+/// <summary>Which traces are recorded: Gatehouse's default, or the standard OTEL_TRACES_SAMPLER left to the SDK.</summary>
+public sealed class TraceSamplerTests
+{
+    private static TelemetrySettings Read(params (string Key, string Value)[] values) =>
+        TelemetrySettings.Read(
+            new ConfigurationBuilder()
+                .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build(),
+            new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Production" });
+
+    private static OpenTelemetry.Trace.SamplingDecision Decide(OpenTelemetry.Trace.Sampler sampler, ActivityTraceId trace, ActivityTraceFlags? parent)
+    {
+        var context = parent is { } flags ? new ActivityContext(trace, ActivitySpanId.CreateRandom(), flags, isRemote: true) : default;
+        return sampler.ShouldSample(new OpenTelemetry.Trace.SamplingParameters(context, trace, "GET", ActivityKind.Server)).Decision;
+    }
+
+    [Fact]
+    public void By_default_a_callers_decision_is_kept_and_a_tenth_of_new_traces_is_recorded()
+    {
+        var sampler = Read().Sampler.ShouldNotBeNull();
+        var traces = Enumerable.Range(0, 4000).Select(_ => ActivityTraceId.CreateRandom()).ToList();
+
+        traces.ShouldAllBe(t => Decide(sampler, t, ActivityTraceFlags.Recorded) == OpenTelemetry.Trace.SamplingDecision.RecordAndSample);
+        traces.ShouldAllBe(t => Decide(sampler, t, ActivityTraceFlags.None) == OpenTelemetry.Trace.SamplingDecision.Drop);
+        var recorded = traces.Count(t => Decide(sampler, t, null) == OpenTelemetry.Trace.SamplingDecision.RecordAndSample);
+        recorded.ShouldBeInRange(300, 500); // 10 % of 4000, within five standard deviations
+    }
+
+    [Fact]
+    public void OTEL_TRACES_SAMPLER_is_left_to_the_sdk_and_a_bad_one_stops_start_up()
+    {
+        Read(("OTEL_TRACES_SAMPLER", "always_on")).Sampler.ShouldBeNull();
+        Read(("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "0.5")).Sampler.ShouldBeNull();
+        Should.Throw<Gatehouse.Infrastructure.StartupException>(() => Read(("OTEL_TRACES_SAMPLER", "alwayson")))
+            .Message.ShouldStartWith("OTEL_TRACES_SAMPLER must be");
+        Should.Throw<Gatehouse.Infrastructure.StartupException>(() =>
+                Read(("OTEL_TRACES_SAMPLER", "traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "10%")))
+            .Message.ShouldStartWith("OTEL_TRACES_SAMPLER_ARG must be");
     }
 }
