@@ -30,6 +30,7 @@ ensure_tools() {
   [ -n "$(pg_bindir)" ] && [ -x "$(pg_bindir)/postgres" ] || missing+=(postgresql)
   command -v psql >/dev/null || missing+=(postgresql-client)
   command -v curl >/dev/null || missing+=(curl)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ "$(id -u)" = 0 ]; then command -v runuser >/dev/null || missing+=(util-linux); fi
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
   if ! command -v dotnet >/dev/null; then
@@ -82,6 +83,8 @@ do \$\$ begin
     create role $APP_ROLE login nosuperuser nobypassrls password '$APP_PASSWORD';
   end if;
 end \$\$;
+-- Definer functions declare "set gatehouse.definer = 'on'"; only a superuser may grant that (PostgreSQL 15+).
+grant set on parameter gatehouse.definer to $OWNER_ROLE;
 SQL
 }
 

@@ -101,7 +101,8 @@ public sealed class ApiProcess : IAsyncDisposable
         || name is "DATABASE_URL" or "MIGRATION_DATABASE_URL" or "MIGRATE_ON_STARTUP" or "ENABLE_AUTH" or "FIRST_SUPERUSER"
             or "LOGOUT_REDIRECT_ALLOWLIST" or "ADMIN_PERMISSION" or "CORS_ORIGINS" or "ConnectionStrings__Default"
             or "RATE_LIMIT_PER_MINUTE" or "ANONYMOUS_RATE_LIMIT_PER_MINUTE" or "FORWARDED_HEADERS" or "KNOWN_PROXIES"
-            or "METRICS_PORT" or "LOG_FORMAT" || name.StartsWith("OTEL_", StringComparison.Ordinal);
+            or "METRICS_PORT" or "LOG_FORMAT" or "DEFAULT_API_KEY_TTL_DAYS" || name.StartsWith("OTEL_", StringComparison.Ordinal)
+        || name.StartsWith("DATA_PROTECTION_", StringComparison.Ordinal);
 
     public static int FreePort()
     {

@@ -1,3 +1,5 @@
+using Gatehouse.Infrastructure.Auth.Tokens;
+
 namespace Gatehouse.Infrastructure.Auth;
 
 /// <summary>

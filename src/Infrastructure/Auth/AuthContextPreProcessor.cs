@@ -1,4 +1,6 @@
 using FastEndpoints;
+using Gatehouse.Infrastructure.Auth.Provisioning;
+using Gatehouse.Infrastructure.Auth.Tokens;
 using Gatehouse.Infrastructure.Web;
 using Microsoft.AspNetCore.Authorization;
 

@@ -1,8 +1,13 @@
 using FastEndpoints;
+using Gatehouse.Infrastructure.Auth.ApiKeys;
+using Gatehouse.Infrastructure.Auth.Jwks;
+using Gatehouse.Infrastructure.Auth.Provisioning;
+using Gatehouse.Infrastructure.Auth.Tokens;
+using Gatehouse.Infrastructure.Database;
 using Gatehouse.Infrastructure.Telemetry;
+using Gatehouse.Infrastructure.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Http.Metadata;
 using Npgsql;
 
 namespace Gatehouse.Infrastructure.Auth;
@@ -25,9 +30,7 @@ public static class AuthSetup
         services.AddSingleton<SystemUser>();
         services.AddSingleton<AuthContextResolver>();
         services.AddSingleton<AuthContextPreProcessor>();
-        services.AddDataProtection().SetApplicationName("gatehouse");
-        services.AddOptions<KeyManagementOptions>()
-            .Configure<NpgsqlDataSource>((o, dataSource) => o.XmlRepository = new PostgresXmlRepository(dataSource));
+        services.AddSingleton(new DefaultApiKeys.Lifetime(DefaultApiKeys.ReadTtl(builder.Configuration)));
         services.AddSingleton<DefaultApiKeys>();
         services.AddHostedService<JwksRefresher>();
         services.AddSingleton<Web.IReadinessCheck, JwksReadiness>();
@@ -40,23 +43,42 @@ public static class AuthSetup
     }
 
     /// <summary>System mode: warn loudly and make sure FIRST_SUPERUSER exists with a workspace.</summary>
-    public static WebApplication EnsureSystemMode(this WebApplication app)
+    public static async Task EnsureSystemModeAsync(this WebApplication app, CancellationToken ct)
     {
         var settings = app.Services.GetRequiredService<AuthSettings>();
         if (settings.Enabled)
-            return app;
+            return;
         app.Logger.LogWarning("ENABLE_AUTH=false: authentication is OFF and every request acts as {FirstSuperuser}. Never run this way in production.",
             settings.FirstSuperuser);
-        app.Services.GetRequiredService<SystemUser>()
-            .EnsureAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), settings.FirstSuperuser!, CancellationToken.None)
-            .GetAwaiter().GetResult();
-        return app;
+        await app.Services.GetRequiredService<SystemUser>()
+            .EnsureAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), settings.FirstSuperuser!, ct);
     }
 
-    /// <summary>Every endpoint gets the auth-context pre-processor; FastEndpoints skips the handler once it has answered.</summary>
+    /// <summary>
+    /// What every endpoint shares, said once: the auth-context pre-processor (FastEndpoints skips the
+    /// handler once it has answered) and, on protected operations, the problems the house answers for
+    /// them: 401 everywhere, 403 where a workspace, a permission, a policy or a role is checked.
+    /// </summary>
     public static void ConfigureEndpoint(EndpointDefinition endpoint, AuthContextPreProcessor preProcessor)
     {
         endpoint.PreProcessors(Order.Before, preProcessor);
         endpoint.DontExecuteHandlerIfResponseStarted();
+        if (endpoint.AnonymousVerbs is { Length: > 0 })
+            return;
+        var checksAccess = endpoint.Routes?.Any(r => r.Contains($"{{{AuthContextPreProcessor.WorkspaceRouteParameter}", StringComparison.Ordinal)) == true
+            || endpoint.AllowedPermissions is { Count: > 0 }
+            || endpoint.PreBuiltUserPolicies is { Count: > 0 };
+        endpoint.Description(b => b.Finally(e =>
+        {
+            DeclareProblem(e, StatusCodes.Status401Unauthorized);
+            if (checksAccess || e.Metadata.OfType<WorkspaceManagers.Marker>().Any())
+                DeclareProblem(e, StatusCodes.Status403Forbidden);
+        }));
+    }
+
+    private static void DeclareProblem(EndpointBuilder endpoint, int status)
+    {
+        if (!endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Any(m => m.StatusCode == status))
+            endpoint.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), [ErrorHandling.ProblemJson]));
     }
 }

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Gatehouse.Infrastructure.Auth.ApiKeys;
+using Gatehouse.Infrastructure.Auth.Provisioning;
+using Gatehouse.Infrastructure.Auth.Tokens;
 using Gatehouse.Infrastructure.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;

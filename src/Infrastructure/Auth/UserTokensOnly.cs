@@ -1,9 +1,7 @@
+using Gatehouse.Infrastructure.Auth.Tokens;
 using Gatehouse.Infrastructure.Web;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
-using NSwag.Generation.AspNetCore;
-using NSwag.Generation.Processors;
-using NSwag.Generation.Processors.Contexts;
 
 namespace Gatehouse.Infrastructure.Auth;
 
@@ -58,31 +56,9 @@ public static class UserTokensOnly
     }
 
     /// <summary>Says so in the OpenAPI document: the operation's 403 names API keys.</summary>
-    public sealed class Documentation : IOperationProcessor
+    public sealed class Documentation() : ForbiddenSentence(
+        metadata => metadata.OfType<IAuthorizeData>().Any(a => a.Policy == Policy), Sentence)
     {
         public const string Sentence = "A request authenticated by an API key gets 403 here: this operation needs a user's token.";
-
-        public bool Process(OperationProcessorContext context)
-        {
-            if (context is not AspNetCoreOperationProcessorContext aspNet
-                || !aspNet.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Any(a => a.Policy == Policy))
-                return true;
-
-            var responses = context.OperationDescription.Operation.Responses;
-            if (!responses.TryGetValue("403", out var forbidden))
-            {
-                // The same problem body as the 401 that every protected operation declares.
-                forbidden = new NSwag.OpenApiResponse();
-                if (responses.TryGetValue("401", out var unauthorized))
-                    foreach (var (type, media) in unauthorized.Content)
-                        forbidden.Content[type] = media;
-                responses["403"] = forbidden;
-            }
-            // "Forbidden" is the generator's placeholder when the endpoint gave no text of its own.
-            forbidden.Description = string.IsNullOrWhiteSpace(forbidden.Description) || forbidden.Description == "Forbidden"
-                ? Sentence
-                : $"{forbidden.Description} {Sentence}";
-            return true;
-        }
     }
 }

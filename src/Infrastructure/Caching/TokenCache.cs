@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Gatehouse.Infrastructure.Auth.Jwks;
+using Gatehouse.Infrastructure.Auth.Tokens;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Telemetry;
 using Microsoft.Extensions.Caching.Memory;

@@ -1,15 +1,26 @@
-using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
 using DbUp;
 using DbUp.Engine;
+using DbUp.Support;
 using Npgsql;
 
 namespace Gatehouse.Infrastructure.Database;
 
-/// <summary>Applies <c>migrations/*.sql</c> (embedded) with DbUp: in name order, one transaction per script, journaled.</summary>
+/// <summary>
+/// Applies the embedded migrations with DbUp, one transaction per script, journaled in <c>schemaversions</c>:
+/// first the run-once scripts <c>migrations/*.sql</c> in name order, then the repeatable function
+/// scripts <c>migrations/functions/*.sql</c> (one <c>create or replace function</c> each), each applied
+/// again whenever its content changes.
+/// </summary>
 public static class Migrator
 {
     private const string ResourcePrefix = "migrations/";
+    private const string FunctionsFolder = "functions/";
     public const string JournalTable = "schemaversions";
+
+    // After every run-once script, so that a function may use what the latest migration created.
+    private static readonly int FunctionsRunGroup = DbUpDefaults.DefaultRunGroupOrder + 1;
 
     public sealed record Result(bool Successful, string? FailedScript, string? Error, IReadOnlyList<string> Applied)
     {
@@ -29,9 +40,29 @@ public static class Migrator
             {
                 using var stream = assembly.GetManifestResourceStream(name)!;
                 using var reader = new StreamReader(stream);
-                return new SqlScript(name[ResourcePrefix.Length..], reader.ReadToEnd());
+                var path = name[ResourcePrefix.Length..];
+                var contents = reader.ReadToEnd();
+                return path.StartsWith(FunctionsFolder, StringComparison.Ordinal)
+                    ? FunctionScript(path[FunctionsFolder.Length..], contents)
+                    : new SqlScript(path, contents);
             })
+            .OrderBy(s => s.SqlScriptOptions.RunGroupOrder)
             .ToList();
+    }
+
+    /// <summary>
+    /// A repeatable script: journaled under its file name and a digest of its content, so DbUp runs it
+    /// once per version of the file. DbUp 6 has RunOnce and RunAlways but no "run when changed"
+    /// (DbUp/DbUp#430); RunAlways would re-create every function on every start, taking catalog locks
+    /// while other instances serve, and would leave nothing to tell a pending function change by.
+    /// </summary>
+    public static SqlScript FunctionScript(string fileName, string contents)
+    {
+        // Line endings depend on the checkout, not on the function.
+        var canonical = contents.ReplaceLineEndings("\n");
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..16];
+        return new SqlScript($"{FunctionsFolder}{fileName}@{digest}", contents,
+            new SqlScriptOptions { ScriptType = ScriptType.RunOnce, RunGroupOrder = FunctionsRunGroup });
     }
 
     /// <param name="runtimeRole">The role the API connects as, granted access to the tables when it is not the owner.</param>
@@ -100,7 +131,10 @@ public static class Migrator
         return EmbeddedScripts().Select(s => s.Name).Where(n => !applied.Contains(n)).ToList();
     }
 
-    /// <summary>The runtime role owns nothing and creates nothing; it is granted plain DML on the tables the owner created.</summary>
+    /// <summary>
+    /// The runtime role owns nothing and creates nothing; it is granted plain DML on the tables the
+    /// owner created, except the journal (read only) and the key ring (read and append).
+    /// </summary>
     private static void GrantRuntimeRole(string connectionString, string runtimeRole)
     {
         using var connection = new NpgsqlConnection(connectionString);
@@ -117,6 +151,8 @@ public static class Migrator
             grant execute on all functions in schema public to {role};
             revoke execute on function enter_definer(), leave_definer(text) from {role};
             revoke insert, update, delete, truncate on {JournalTable} from {role};
+            -- Data Protection reads and appends keys, nothing more: no role of the API rewrites or drops the key ring.
+            revoke update, delete, truncate on data_protection_keys from {role};
             """, connection);
         grant.ExecuteNonQuery();
     }

@@ -51,7 +51,7 @@ public sealed class RuntimeRoleCheck(NpgsqlDataSource dataSource, DatabaseSetup.
     }
 
     /// <summary>Refuses to start outside Development with a role that bypasses row-level security.</summary>
-    public void EnforceAtStartup()
+    public async Task EnforceAtStartupAsync(CancellationToken ct)
     {
         // Only two URLs that were both given can be a deliberate choice worth a warning; DATABASE_URL
         // alone is the documented single-role default.
@@ -60,7 +60,7 @@ public sealed class RuntimeRoleCheck(NpgsqlDataSource dataSource, DatabaseSetup.
             logger.LogWarning("DATABASE_URL and MIGRATION_DATABASE_URL name the same role: tenant isolation then rests on " +
                 "FORCE ROW LEVEL SECURITY alone. Give the API a role of its own that owns nothing.");
 
-        var verdict = VerdictAsync(CancellationToken.None).GetAwaiter().GetResult();
+        var verdict = await VerdictAsync(ct);
         if (verdict?.Problem is not null && !environment.IsDevelopment())
             throw new StartupException(verdict.Problem);
         _started = true;

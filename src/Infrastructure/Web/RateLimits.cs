@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
+using Gatehouse.Infrastructure.Auth.ApiKeys;
+using Gatehouse.Infrastructure.Auth.Tokens;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Authorization;

@@ -37,9 +37,20 @@ public static class WebSetup
                 s.SchemaSettings.SchemaNameGenerator = new SliceSchemaNames();
                 s.SchemaSettings.SchemaProcessors.Add(new RequiredUnlessNullable());
                 s.OperationProcessors.Add(new UserTokensOnly.Documentation());
+                s.OperationProcessors.Add(new WorkspaceManagers.Documentation());
                 s.Title = "Gatehouse";
                 s.Version = "v1";
-                s.Description = "Identity and workspace API: tokens from Auth0 and Authentik, API keys, workspaces.";
+                // The contract in short; docs/api.md in the repository says it in full.
+                s.Description =
+                    "Identity and workspace API. A protected request carries exactly one credential: " +
+                    "`Authorization: Bearer <access token>` from a configured Auth0 or Authentik provider, or `X-API-Key`; " +
+                    "a 401 carries an RFC 6750 `WWW-Authenticate` challenge. A subject's first request provisions its user, " +
+                    "a default workspace it owns and a default API key; a new identity joins an existing user only when both " +
+                    "emails are verified and equal. Each request runs in one workspace: the route's, the API key's, " +
+                    "`X-Workspace-ID` (or `X-Organization-ID`, `X-Tenant-ID`), else the user's active workspace, else their " +
+                    "oldest; `organization_id` in `/auth/me` is that workspace, `active_workspace_id` the user's stored choice. " +
+                    "Every error is `application/problem+json` and bad input is a 4xx that changes nothing; 429 and 503 carry " +
+                    "`Retry-After`. A change is seen by every instance within 1 s. In full: docs/api.md in the repository.";
                 s.AddAuth("Bearer", new OpenApiSecurityScheme
                 {
                     Type = OpenApiSecuritySchemeType.Http,
@@ -88,16 +99,9 @@ public static class WebSetup
         return builder;
     }
 
-    public static WebApplication UseWeb(this WebApplication app)
+    /// <summary>FastEndpoints with the house's conventions: route prefix, per-endpoint defaults, JSON and problem bodies.</summary>
+    public static WebApplication UseSliceEndpoints(this WebApplication app)
     {
-        app.UseForwardedClientAddress();
-        app.UseErrorHandling();
-        app.UseCors();
-        app.UseAuthFailureLimit();
-        app.UseAuthentication();
-        app.UseRateLimits();
-        app.UseAuthorization();
-        app.UseRequestChecks();
         var preProcessor = app.Services.GetRequiredService<AuthContextPreProcessor>();
         app.UseFastEndpoints(c =>
         {
@@ -117,28 +121,29 @@ public static class WebSetup
             c.Errors.ProducesMetadataType = typeof(HttpValidationProblemDetails);
             c.Errors.ResponseBuilder = ErrorHandling.ValidationProblem;
         });
-        var auth = app.Services.GetRequiredService<AuthSettings>();
-        app.UseSwaggerGen(uiConfig: ui =>
-        {
-            if (auth.Providers.FirstOrDefault() is not { } first)
-                return;
-            // Swagger UI has one OAuth client for all schemes: the first provider's (Auth0 first). A public client: no secret.
-            ui.OAuth2Client = new OAuth2ClientSettings
-            {
-                ClientId = first.ClientId,
-                AppName = "Gatehouse",
-                UsePkceWithAuthorizationCodeGrant = true,
-            };
-            ui.OAuth2Client.Scopes.Add("openid");
-            ui.OAuth2Client.Scopes.Add("profile");
-            ui.OAuth2Client.Scopes.Add("email");
-            // Auth0 issues a JWT for the API only when the authorize request names it.
-            if (auth.Find(ProviderKind.Auth0) is { } auth0)
-                ui.OAuth2Client.AdditionalQueryStringParameters["audience"] = auth0.Audience;
-        });
-        app.MapHealth();
         return app;
     }
+
+    /// <summary>Swagger UI's Authorize button: authorization code with PKCE at the configured providers.</summary>
+    public static Action<SwaggerUiSettings> SwaggerUiLogin(AuthSettings auth) => ui =>
+    {
+        if (auth.Providers.FirstOrDefault() is not { } first)
+            return;
+        // Swagger UI has one OAuth client for all schemes: the first provider's (Auth0 first); each scheme's
+        // description names its own client id for the dialog's client_id field. A public client: no secret.
+        ui.OAuth2Client = new OAuth2ClientSettings
+        {
+            ClientId = first.ClientId,
+            AppName = "Gatehouse",
+            UsePkceWithAuthorizationCodeGrant = true,
+        };
+        ui.OAuth2Client.Scopes.Add("openid");
+        ui.OAuth2Client.Scopes.Add("profile");
+        ui.OAuth2Client.Scopes.Add("email");
+        // Auth0 issues a JWT for the API only when the authorize request names it.
+        if (auth.Find(ProviderKind.Auth0) is { } auth0)
+            ui.OAuth2Client.AdditionalQueryStringParameters["audience"] = auth0.Audience;
+    };
 
     public static string SwaggerLoginScheme(ProviderSettings provider) => provider.Kind == ProviderKind.Auth0 ? "Auth0" : "Authentik";
 

@@ -90,9 +90,9 @@ public sealed class DevIdpProcess : IAsyncDisposable
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Api.csproj")))
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gatehouse.slnx")))
             dir = dir.Parent;
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("The repository root (Api.csproj) is not above the test's bin."),
+        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("The repository root (Gatehouse.slnx) is not above the test's bin."),
             "tools", "DevIdp", "bin", configuration, "net10.0", "DevIdp.dll");
     }
 

@@ -1,4 +1,5 @@
 using DevIdp.Tokens;
+using Gatehouse.Infrastructure.Auth.Jwks;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Telemetry;
 using Gatehouse.Tests.Support;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Gatehouse.Infrastructure.Auth.Provisioning;
 using Gatehouse.Tests.Support;
 
 namespace Gatehouse.Tests.Infrastructure.Auth;

@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using DevIdp.Tokens;
+using Gatehouse.Infrastructure.Auth.Jwks;
+using Gatehouse.Infrastructure.Auth.Tokens;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Database;

@@ -34,6 +34,62 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task A_database_migrated_before_the_function_files_ends_with_the_functions_of_a_fresh_one()
+    {
+        var scripts = Migrator.EmbeddedScripts();
+        // What main deployed before migrations/functions/ existed: the run-once scripts 0001-0006.
+        var old = scripts.Where(s => string.CompareOrdinal(s.Name, "0007") < 0).ToList();
+        old.Select(s => s.Name).ShouldBe(["0001_create_schema.sql", "0002_create_data_protection_keys.sql",
+            "0003_enable_row_level_security.sql", "0004_harden_functions.sql", "0005_notify_cache_changes.sql",
+            "0006_admin_set_user_active.sql"]);
+        var upgraded = await TestDatabase.CreateAsync("upgraded");
+        Migrator.Apply(upgraded.ConnectionString(), old, null, NullLogger.Instance).Successful.ShouldBeTrue();
+
+        var upgrade = Migrator.Apply(upgraded.ConnectionString(), scripts, null, NullLogger.Instance);
+        upgrade.Successful.ShouldBeTrue(upgrade.Error);
+        upgrade.Applied.ShouldBe(scripts.Except(old).Select(s => s.Name).ToList());
+        upgrade.Applied.ShouldContain(n => n.StartsWith("functions/load_caller.sql@"));
+
+        var fresh = await TestDatabase.CreateAsync("fresh");
+        Migrator.Apply(fresh.ConnectionString(), scripts, null, NullLogger.Instance).Successful.ShouldBeTrue();
+        var expected = await FunctionsAsync(fresh);
+        expected.Keys.ShouldContain("load_caller(uuid,text,text)");
+        (await FunctionsAsync(upgraded)).ShouldBe(expected);
+
+        Migrator.Apply(upgraded.ConnectionString(), scripts, null, NullLogger.Instance).Applied.ShouldBeEmpty();
+        (await Migrator.PendingAsync(upgraded.Superuser, default)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_function_file_is_applied_again_when_its_content_changes_and_only_then()
+    {
+        var db = await TestDatabase.CreateAsync("rerun");
+        var scripts = Migrator.EmbeddedScripts();
+        Migrator.Apply(db.ConnectionString(), scripts, null, NullLogger.Instance).Successful.ShouldBeTrue();
+        var original = scripts.Single(s => s.Name.StartsWith("functions/touch_api_key.sql@"));
+        var changed = Migrator.FunctionScript("touch_api_key.sql",
+            original.Contents.Replace("at most one write per key per minute", "one write a minute"));
+        changed.Name.ShouldNotBe(original.Name);
+        var edited = scripts.Select(s => s == original ? changed : s).ToList();
+
+        var result = Migrator.Apply(db.ConnectionString(), edited, null, NullLogger.Instance);
+
+        result.Applied.ShouldBe([changed.Name]);
+        Migrator.Apply(db.ConnectionString(), edited, null, NullLogger.Instance).Applied.ShouldBeEmpty();
+    }
+
+    /// <summary>Every function in schema public: its definition (with its SET clauses) and who may execute it.</summary>
+    private static async Task<Dictionary<string, string>> FunctionsAsync(TestDatabase db)
+    {
+        await using var connection = await db.Superuser.OpenConnectionAsync();
+        var rows = await connection.QueryAsync<(string Signature, string Definition)>("""
+            select p.oid::regprocedure::text, pg_get_functiondef(p.oid) || coalesce(p.proacl::text, '')
+            from pg_proc p where p.pronamespace = 'public'::regnamespace
+            """);
+        return rows.ToDictionary(r => r.Signature, r => r.Definition);
+    }
+
+    [Fact]
     public async Task A_broken_script_fails_naming_the_script_and_rolls_back_its_changes()
     {
         var db = await TestDatabase.CreateAsync("broken");

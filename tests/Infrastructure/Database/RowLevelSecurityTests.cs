@@ -98,6 +98,56 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task An_error_inside_a_definer_function_leaves_the_definer_flag_off_for_the_rest_of_the_transaction()
+    {
+        // As the owner: with one role for both URLs a flag left on would lift every policy.
+        var (a, _) = await TwoTenantsAsync();
+        await using var connection = new NpgsqlConnection(App.Db.ConnectionString(owner: true));
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        const string collides = "select ensure_superuser(@email, @id, @workspace)"; // inserts a user whose id is taken
+
+        await transaction.SaveAsync("before");
+        var error = await Should.ThrowAsync<PostgresException>(() => connection.ExecuteScalarAsync<Guid>(collides,
+            new { email = Unique.Email(), id = a.Id, workspace = Guid.NewGuid() }, transaction));
+        error.SqlState.ShouldBe(PostgresErrorCodes.UniqueViolation);
+        await transaction.RollbackAsync("before");
+        (await connection.ExecuteScalarAsync<bool>("select in_definer()", transaction: transaction)).ShouldBeFalse();
+
+        // Caught inside PL/pgSQL rather than by the client.
+        await connection.ExecuteAsync($$"""
+            do $$ begin
+                perform ensure_superuser('{{Unique.Email()}}', '{{a.Id}}', '{{Guid.NewGuid()}}');
+            exception when unique_violation then null;
+            end $$
+            """, transaction: transaction);
+        (await connection.ExecuteScalarAsync<bool>("select in_definer()", transaction: transaction)).ShouldBeFalse();
+        (await connection.ExecuteScalarAsync<long>("select count(*) from users", transaction: transaction)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Every_definer_function_declares_the_flag_and_no_body_sets_it_by_hand()
+    {
+        // A function-level SET is restored by PostgreSQL on every exit; a hand-written bracket is
+        // restored only on the paths that remember to call it.
+        var undeclared = await App.QueryAsync<string>("""
+            select p.oid::regprocedure::text from pg_proc p
+            where p.pronamespace = 'public'::regnamespace and p.prosecdef
+              and not coalesce('gatehouse.definer=on' = any(p.proconfig), false)
+            """);
+        undeclared.ShouldBeEmpty();
+        var bracketed = await App.QueryAsync<string>("""
+            select p.oid::regprocedure::text from pg_proc p
+            where p.pronamespace = 'public'::regnamespace
+              and p.proname not in ('enter_definer', 'leave_definer') -- the retired bracket itself, called by nothing
+              and (p.prosrc like '%enter_definer%' or p.prosrc like '%leave_definer%' or p.prosrc like '%set_config(''gatehouse.definer''%')
+            """);
+        bracketed.ShouldBeEmpty();
+        (await App.ScalarAsync<long>("select count(*) from pg_proc where pronamespace = 'public'::regnamespace and prosecdef"))
+            .ShouldBeGreaterThan(15);
+    }
+
+    [Fact]
     public async Task The_runtime_role_owns_nothing_and_bypasses_nothing()
     {
         await using var dataSource = RuntimeRole();

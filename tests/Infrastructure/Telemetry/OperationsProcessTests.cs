@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using DevIdp.Tokens;
+using Gatehouse.Infrastructure.Auth.ApiKeys;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Tests.Support;
 

@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using DevIdp.Tokens;
+using Gatehouse.Infrastructure.Auth.ApiKeys;
+using Gatehouse.Infrastructure.Auth.Jwks;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Telemetry;
 using Gatehouse.Tests.Support;

@@ -25,6 +25,15 @@ public sealed class OpenApiTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task The_document_says_the_contract_in_short_and_where_it_is_in_full()
+    {
+        var description = (await DocumentAsync()).GetProperty("info").GetProperty("description").GetString();
+        description.ShouldNotBeNull();
+        foreach (var point in new[] { "X-API-Key", "WWW-Authenticate", "X-Workspace-ID", "organization_id", "active_workspace_id", "Retry-After", "1 s", "docs/api.md" })
+            description.ShouldContain(point);
+    }
+
+    [Fact]
     public async Task Creations_are_documented_as_201()
     {
         var paths = (await DocumentAsync()).GetProperty("paths");

@@ -7,7 +7,7 @@ namespace Gatehouse.Features.Admin.ListUsers;
 internal static class Data
 {
     // Keyset pagination on the primary key (UUIDv7, so roughly creation order), through a SECURITY
-    // DEFINER function since the listing crosses workspaces: one extra row tells whether a next page exists.
+    // DEFINER function (migrations/functions/admin_list_users.sql) since the listing crosses workspaces: one extra row tells whether a next page exists.
     private const string ListUsersSql = "select * from admin_list_users(@after, @limit + 1)";
 
     public static async Task<Response> ListAsync(Db db, AuthContext auth, int limit, Guid? after, CancellationToken ct)

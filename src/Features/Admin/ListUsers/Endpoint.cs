@@ -11,7 +11,6 @@ internal sealed class Endpoint(Db db, AuthSettings settings) : Endpoint<Request,
     {
         Get("admin/users");
         Permissions(settings.AdminPermission);
-        Description(b => b.ProducesProblem(401).ProducesProblem(403));
         Summary(s =>
         {
             s.Summary = "All users, a page at a time";

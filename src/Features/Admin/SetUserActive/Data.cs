@@ -5,7 +5,7 @@ namespace Gatehouse.Features.Admin.SetUserActive;
 
 internal static class Data
 {
-    // Through a SECURITY DEFINER function: the users policy lets a user update only their own row.
+    // Through a SECURITY DEFINER function (migrations/functions/admin_set_user_active.sql): the users policy lets a user update only their own row.
     private const string SetUserActiveSql = """
         select id, email, email_verified, full_name, is_active, is_superuser, created_at
         from admin_set_user_active(@userId, @isActive)

@@ -11,7 +11,7 @@ internal sealed class Endpoint(Db db, AuthSettings settings) : Endpoint<Request,
     {
         Patch("admin/users/{id:guid}");
         Permissions(settings.AdminPermission);
-        Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409));
+        Description(b => b.ProducesProblem(404).ProducesProblem(409));
         Summary(s =>
         {
             s.Summary = "Disable or enable a user";

@@ -1,4 +1,5 @@
 using Dapper;
+using Gatehouse.Infrastructure.Auth.ApiKeys;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
 

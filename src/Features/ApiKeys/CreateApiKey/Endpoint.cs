@@ -11,7 +11,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, Response>
     {
         Post("api-keys");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ClearDefaultProduces(200).Produces<Response>(201, "application/json").ProducesProblem(401).ProducesProblem(403));
+        Description(b => b.ClearDefaultProduces(200).Produces<Response>(201, "application/json"));
         Summary(s =>
         {
             s.Summary = "Create an API key";

@@ -10,7 +10,6 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest<List<Response>>
     public override void Configure()
     {
         Get("api-keys");
-        Description(b => b.ProducesProblem(401));
         Summary(s =>
         {
             s.Summary = "The caller's API keys in the request's workspace";

@@ -1,4 +1,5 @@
 using FastEndpoints;
+using Gatehouse.Infrastructure.Auth.Provisioning;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
 using Gatehouse.Infrastructure.Web;
@@ -12,7 +13,7 @@ internal sealed class Endpoint(Db db, DefaultApiKeys defaultKeys) : EndpointWith
     {
         Post("api-keys/{id:guid}/reveal");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(410).ProducesProblem(503));
+        Description(b => b.ProducesProblem(404).ProducesProblem(410).ProducesProblem(503));
         Summary(s =>
         {
             s.Summary = "Reveal the default API key, once";

@@ -9,7 +9,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
     public override void Configure()
     {
         Delete("api-keys/{id:guid}");
-        Description(b => b.ProducesProblem(401).ProducesProblem(404));
+        Description(b => b.ProducesProblem(404));
         Summary(s =>
         {
             s.Summary = "Revoke an API key";

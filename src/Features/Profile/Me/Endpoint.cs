@@ -9,7 +9,7 @@ internal sealed class Endpoint : EndpointWithoutRequest<ProfileResponse>
     public override void Configure()
     {
         Get("auth/me");
-        Description(b => b.ProducesProblem(401).ProducesProblem(403));
+        Description(b => b.ProducesProblem(403));
         Summary(s =>
         {
             s.Summary = "The caller's profile and auth context";

@@ -10,7 +10,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, ProfileResponse>
     public override void Configure()
     {
         Patch("auth/me");
-        Description(b => b.ProducesProblem(401).ProducesProblem(403));
+        Description(b => b.ProducesProblem(403));
         Summary(s =>
         {
             s.Summary = "Update the caller's profile";

@@ -7,7 +7,7 @@ namespace Gatehouse.Features.Workspaces.AddMember;
 internal static class Data
 {
     // Only a verified address identifies a person; an unverified one could be anybody's claim. The
-    // lookup crosses workspaces, so it is a SECURITY DEFINER function (migrations/0003).
+    // lookup crosses workspaces, so it is a SECURITY DEFINER function (migrations/functions/find_verified_users_by_email.sql).
     private const string FindUsersByEmailSql = "select find_verified_users_by_email(@email)";
 
     private const string AddMemberSql = """

@@ -11,7 +11,8 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
     {
         Post("workspaces/{workspace_id:guid}/members");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ClearDefaultProduces(200).Produces<MemberResponse>(201, "application/json").ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409));
+        Definition.WorkspaceManagersOnly("add members");
+        Description(b => b.ClearDefaultProduces(200).Produces<MemberResponse>(201, "application/json").ProducesProblem(404).ProducesProblem(409));
         Summary(s =>
         {
             s.Summary = "Add a user to a workspace";
@@ -27,8 +28,6 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        if (!await WorkspaceRoles.EnsureManagerAsync(HttpContext, "add members"))
-            return;
         var auth = HttpContext.Auth();
 
         var (outcome, member) = await Data.AddAsync(db, auth, request, ct);

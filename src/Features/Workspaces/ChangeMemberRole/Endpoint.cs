@@ -11,7 +11,8 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
     {
         Patch("workspaces/{workspace_id:guid}/members/{user_id:guid}");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409));
+        Definition.WorkspaceManagersOnly("change roles");
+        Description(b => b.ProducesProblem(404).ProducesProblem(409));
         Summary(s =>
         {
             s.Summary = "Change a member's role";
@@ -27,8 +28,6 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        if (!await WorkspaceRoles.EnsureManagerAsync(HttpContext, "change roles"))
-            return;
         var auth = HttpContext.Auth();
 
         var (outcome, member) = await Data.ChangeAsync(db, auth, request.UserId, request.Role!.Value, ct);

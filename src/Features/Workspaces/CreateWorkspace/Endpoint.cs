@@ -10,7 +10,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, WorkspaceResponse>
     public override void Configure()
     {
         Post("workspaces");
-        Description(b => b.ClearDefaultProduces(200).Produces<WorkspaceResponse>(201, "application/json").ProducesProblem(401));
+        Description(b => b.ClearDefaultProduces(200).Produces<WorkspaceResponse>(201, "application/json"));
         Summary(s =>
         {
             s.Summary = "Create a workspace";

@@ -10,7 +10,6 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest<List<MemberRespon
     public override void Configure()
     {
         Get("workspaces/{workspace_id:guid}/members");
-        Description(b => b.ProducesProblem(401).ProducesProblem(403));
         Summary(s =>
         {
             s.Summary = "Members of a workspace";

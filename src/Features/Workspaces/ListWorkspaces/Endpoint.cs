@@ -10,7 +10,6 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest<List<WorkspaceRes
     public override void Configure()
     {
         Get("workspaces");
-        Description(b => b.ProducesProblem(401));
         Summary(s =>
         {
             s.Summary = "The caller's workspaces";

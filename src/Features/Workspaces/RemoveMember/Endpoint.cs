@@ -10,7 +10,8 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
     {
         Delete("workspaces/{workspace_id:guid}/members/{user_id:guid}");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409));
+        Definition.WorkspaceManagersOnly("remove members");
+        Description(b => b.ProducesProblem(404).ProducesProblem(409));
         Summary(s =>
         {
             s.Summary = "Remove a member from a workspace";
@@ -24,8 +25,6 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        if (!await WorkspaceRoles.EnsureManagerAsync(HttpContext, "remove members"))
-            return;
         var auth = HttpContext.Auth();
 
         await (await Data.RemoveAsync(db, auth, request.UserId, ct) switch

@@ -10,7 +10,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, Response>
     public override void Configure()
     {
         Post("auth/set-active-workspace");
-        Description(b => b.ProducesProblem(401).ProducesProblem(403));
+        Description(b => b.ProducesProblem(403));
         Summary(s =>
         {
             s.Summary = "Choose the caller's active workspace";

@@ -3,7 +3,7 @@ using System.Security.Claims;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.Tokens;
 
 /// <summary>Reads the claims Gatehouse uses, with the contract's fallbacks and limits.</summary>
 public static class ClaimsReader

@@ -1,7 +1,7 @@
 using System.Runtime.Serialization;
 using System.Text.Json.Serialization;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.Tokens;
 
 [JsonConverter(typeof(JsonStringEnumConverter<AuthMethod>))]
 public enum AuthMethod

@@ -3,6 +3,7 @@ using Gatehouse.Infrastructure;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.DataProtection;
 using Gatehouse.Infrastructure.Telemetry;
 using Gatehouse.Infrastructure.Web;
 
@@ -20,10 +21,22 @@ try
     builder.AddDatabase();
     builder.AddCaching();
     builder.AddGatehouseAuth();
+    builder.AddKeyRing();
     builder.AddWeb();
 
     var app = builder.Build();
-    app.UseWeb();
+    // The middleware, in the order a request meets it.
+    app.UseForwardedClientAddress(); // first: everything below (limits, logs) sees the client's address, not the proxy's
+    app.UseErrorHandling();          // wraps all below: an exception or a bare status becomes a problem body
+    app.UseCors();                   // before authentication: a preflight carries no credential
+    app.UseAuthFailureLimit();       // around authentication: counts the 401s below, refuses a spent address before its credential is checked
+    app.UseAuthentication();
+    app.UseRateLimits();             // after authentication (budgets are per credential), before any database work
+    app.UseAuthorization();
+    app.UseRequestChecks();          // after authorization: an anonymous caller gets 401, not 415 or 400
+    app.UseSliceEndpoints();
+    app.UseSwaggerGen(uiConfig: WebSetup.SwaggerUiLogin(app.Services.GetRequiredService<AuthSettings>()));
+    app.MapHealth();
     if (args.Contains("--export-swagger-docs"))
     {
         // Writes wwwroot/openapi/v1.json under the working directory and exits: no database needed.
@@ -31,9 +44,10 @@ try
         return 0;
     }
 
+    app.LogKeyRingProtection();
     app.MigrateOnStartup();
-    app.Services.GetRequiredService<RuntimeRoleCheck>().EnforceAtStartup();
-    app.EnsureSystemMode();
+    await app.Services.GetRequiredService<RuntimeRoleCheck>().EnforceAtStartupAsync(CancellationToken.None);
+    await app.EnsureSystemModeAsync(CancellationToken.None);
     await app.RunAsync();
     return 0;
 }

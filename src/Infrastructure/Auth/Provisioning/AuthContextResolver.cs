@@ -1,9 +1,10 @@
 using Dapper;
+using Gatehouse.Infrastructure.Auth.Tokens;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Telemetry;
 using Npgsql;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.Provisioning;
 
 /// <summary>
 /// Turns a verified identity into the request's <see cref="AuthContext"/>. A steady request (known
@@ -21,7 +22,7 @@ public sealed class AuthContextResolver(
         public sealed record Refused(int Status, string Detail) : Outcome;
     }
 
-    // The SQL lives in SECURITY DEFINER functions (migrations/0003, 0005): before the context exists,
+    // The SQL lives in SECURITY DEFINER functions (migrations/functions/<name>.sql): before the context exists,
     // row-level security would show the runtime role nothing.
     private const string LoadCallerSql = "select * from load_caller(@userId, @auth0Id, @authentikId)";
 
@@ -31,7 +32,7 @@ public sealed class AuthContextResolver(
 
     private const string ProvisionSql = """
         select provision_user(@userId, @email, @emailVerified, @name, @auth0Id, @authentikId,
-                              @workspaceId, @workspaceName, @keyName, @keyPrefix, @keyHash, @sealedKey)
+                              @workspaceId, @workspaceName, @keyName, @keyPrefix, @keyHash, @sealedKey, @keyTtl)
         """;
 
     public async Task<Outcome> ResolveAsync(CallerIdentity identity, Guid? workspaceId, CancellationToken ct)
@@ -132,6 +133,7 @@ public sealed class AuthContextResolver(
                 keyPrefix = key.DisplayPrefix,
                 keyHash = key.Hash,
                 sealedKey = key.SealedKey,
+                keyTtl = defaultKeys.Ttl,
             }, cancellationToken: ct));
             metrics.UserProvisioned(provider);
         }

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Gatehouse.Infrastructure.Telemetry;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.Jwks;
 
 public enum KeyLookupOutcome { Found, Unknown, Unavailable }
 

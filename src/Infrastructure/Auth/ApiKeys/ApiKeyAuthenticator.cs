@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using Gatehouse.Infrastructure.Auth.Tokens;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Telemetry;
 using Npgsql;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.ApiKeys;
 
 /// <summary>API keys: <c>gh_</c> plus 256 random bits, base64url. Only the SHA-256 of a key is stored.</summary>
 public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, CallerCache cache, TimeProvider time, GatehouseMetrics metrics)
@@ -26,7 +27,7 @@ public sealed class ApiKeyAuthenticator(NpgsqlDataSource dataSource, CallerCache
 
     // The key is looked up by its SHA-256 through a unique index (in a SECURITY DEFINER function:
     // no workspace context exists yet): the database compares digests, which leaks nothing useful
-    // about the secret, and no code path compares the secret itself.
+    // about the secret, and no code path compares the secret itself (migrations/functions/load_api_key.sql, touch_api_key.sql).
     private const string LoadKeySql = "select * from load_api_key(@hash)";
 
     private const string TouchKeySql = "select touch_api_key(@id)";

@@ -1,6 +1,6 @@
 using Gatehouse.Infrastructure.Web;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.Jwks;
 
 /// <summary>Fetches each provider's JWKS at start-up and then refreshes it in the background.</summary>
 public sealed class JwksRefresher(IEnumerable<JwksCache> caches, TimeProvider time, ILogger<JwksRefresher> logger) : BackgroundService

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.Jwks;
 
 /// <summary>
 /// A JWKS response split into its entries, each parsed on its own: an entry that cannot be read (not an

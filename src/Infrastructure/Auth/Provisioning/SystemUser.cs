@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.Provisioning;
 
 /// <summary>The user every request acts as in system mode (<c>ENABLE_AUTH=false</c>): FIRST_SUPERUSER, ensured at start-up.</summary>
 public sealed class SystemUser
@@ -10,7 +10,7 @@ public sealed class SystemUser
 
     public Guid Id => _id ?? throw new InvalidOperationException("The system user was not ensured at start-up.");
 
-    // ensure_superuser (migrations/0003) takes an advisory lock, so instances starting together create one user.
+    // ensure_superuser (migrations/functions/ensure_superuser.sql) takes an advisory lock, so instances starting together create one user.
     private const string EnsureSql = "select ensure_superuser(@email, @userId, @workspaceId)";
 
     public async Task EnsureAsync(NpgsqlDataSource dataSource, string email, CancellationToken ct)

@@ -1,4 +1,4 @@
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.Jwks;
 
 /// <summary>Fetches a provider's JWKS: 5 s timeout, bounded size, redirects only within the same origin.</summary>
 public class JwksFetcher : IDisposable

@@ -3,7 +3,7 @@ using Dapper;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Npgsql;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Database;
 
 /// <summary>
 /// Keeps the Data Protection key ring in PostgreSQL, so that every instance shares it and neither a

@@ -1,10 +1,11 @@
 using System.Text.Json;
+using Gatehouse.Infrastructure.Auth.Jwks;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Telemetry;
 
-namespace Gatehouse.Infrastructure.Auth;
+namespace Gatehouse.Infrastructure.Auth.Tokens;
 
 public abstract record TokenCheck
 {
