@@ -20,24 +20,32 @@ public sealed class SwaggerLoginTests(Stack stack)
         {
             await page.GotoAsync(stack.SwaggerUrl);
             await page.Locator("button.authorize").First.ClickAsync();
-            var section = page.Locator(".auth-container").Filter(new() { HasTextRegex = new Regex($@"{scheme}\s*\(OAuth2") });
-            await section.Locator("input[type=checkbox]").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            // One .auth-container per scheme, named by its h4 ("Auth0 (OAuth2, authorizationCode with PKCE)").
+            var section = page.Locator(".auth-container").Filter(new() { Has = page.Locator("h4", new() { HasTextRegex = new Regex($@"^\s*{scheme}\s*\(OAuth2") }) });
+            // Swagger UI labels the button "Apply given OAuth2 credentials" for assistive tech; its text says Authorize.
+            var authorize = section.Locator("button.authorize", new() { HasText = "Authorize" });
+            await authorize.ScrollIntoViewIfNeededAsync();
 
             // The provider's page opens in a popup; picking a seeded user sends the code back to oauth2-redirect.html.
-            var popup = await page.RunAndWaitForPopupAsync(() =>
-                section.GetByRole(AriaRole.Button, new() { Name = "Authorize", Exact = true }).ClickAsync());
+            var popup = await page.RunAndWaitForPopupAsync(() => authorize.ClickAsync());
             await popup.WaitForLoadStateAsync();
             popup.Url.ShouldStartWith(provider == "auth0" ? stack.Idp.Auth0Url + "/authorize" : stack.Idp.AuthentikUrl + "/application/o/authorize/");
             (await popup.ContentAsync()).ShouldContain("development tool");
             await popup.GetByRole(AriaRole.Button, new() { Name = "Log in as Bob Builder" }).ClickAsync();
 
             // Swagger UI exchanges the code (with its PKCE verifier) and shows the scheme as authorized.
-            await section.GetByRole(AriaRole.Button, new() { Name = "Logout" }).WaitForAsync();
-            await page.GetByRole(AriaRole.Button, new() { Name = "Close" }).First.ClickAsync();
+            await section.Locator("button.authorize", new() { HasText = "Logout" }).WaitForAsync();
+            await section.Locator("button.btn-done").ClickAsync();
 
+            // The operations are listed under collapsed tags (docExpansion none): open them all.
+            foreach (var tag in await page.Locator("h3.opblock-tag[data-is-open='false']").AllAsync())
+                await tag.ClickAsync();
             var me = page.Locator(".opblock-get").Filter(new() { Has = page.Locator(".opblock-summary-path[data-path='/api/v1/auth/me']") });
             await me.Locator(".opblock-summary").ClickAsync();
-            await me.Locator(".try-out__btn").ClickAsync();
+            // tryItOutEnabled opens the form already (its button then says Cancel); otherwise open it.
+            var tryOut = me.Locator(".try-out__btn", new() { HasText = "Try it out" });
+            if (await tryOut.CountAsync() > 0)
+                await tryOut.ClickAsync();
             var response = page.WaitForResponseAsync(r => r.Url.EndsWith("/api/v1/auth/me", StringComparison.Ordinal));
             await me.Locator(".execute").ClickAsync();
             var result = await response;

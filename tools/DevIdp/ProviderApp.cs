@@ -78,6 +78,12 @@ public static class ProviderApp
             }
             if (shape.IsAuth0 && Is(http, shape.EndSessionPath))
                 UseAuth0LogoutParameters(http.Request);
+            if (Is(http, shape.AuthorizationPath) && !TakeAudienceParameter(http.Request, shape))
+            {
+                http.Response.StatusCode = StatusCodes.Status400BadRequest;
+                await http.Response.WriteAsync("Unknown audience: this provider issues tokens for its API audience only.");
+                return;
+            }
             await next();
         });
         // OpenIddict answers its endpoints here, after the JSON minting above had its chance.
@@ -186,6 +192,20 @@ public static class ProviderApp
         if (!query.Remove("returnTo", out var returnTo)) return;
         query[Parameters.PostLogoutRedirectUri] = returnTo;
         request.QueryString = QueryString.Create(query);
+    }
+
+    /// <summary>
+    /// Auth0 names the API in ?audience= (Swagger UI sends it to every scheme); OpenIddict refuses that parameter
+    /// at /authorize, so it is taken out here. Auth0-shaped: only the API audience is known, as Auth0 refuses an
+    /// unknown one; Authentik-shaped: ignored, as Authentik ignores it (its tokens are for the client).
+    /// </summary>
+    private static bool TakeAudienceParameter(HttpRequest request, Shape shape)
+    {
+        var query = QueryHelpers.ParseQuery(request.QueryString.Value);
+        if (!query.Remove("audience", out var audience)) return true;
+        if (shape.IsAuth0 && audience.ToString() != shape.ApiAudience) return false;
+        request.QueryString = QueryString.Create(query);
+        return true;
     }
 
     private static bool Is(HttpContext http, string path) =>

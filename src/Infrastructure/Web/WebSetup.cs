@@ -134,6 +134,9 @@ public static class WebSetup
         ui.OAuth2Client = new OAuth2ClientSettings
         {
             ClientId = first.ClientId,
+            // Blank, not NSwag's placeholders: a public client sends no secret (the provider refuses one) and no realm.
+            ClientSecret = "",
+            Realm = "",
             AppName = "Gatehouse",
             UsePkceWithAuthorizationCodeGrant = true,
         };

@@ -83,6 +83,8 @@ public sealed class Stack : IAsyncLifetime
                 {
                     await open.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
                     paths.Add(path);
+                    // The DOM too: a dialog's hidden part (scrolled out of the screenshot) is often where the failure is.
+                    await File.WriteAllTextAsync(Path.ChangeExtension(path, ".html"), await open.ContentAsync());
                 }
                 catch (PlaywrightException) { }
             }
