@@ -62,7 +62,8 @@ public sealed record Shape(
             {
                 case string s: identity.AddClaim(type, s); break;
                 case bool b: identity.AddClaim(type, b); break;
-                case JsonElement j: identity.AddClaim(type, j); break;
+                // A JSON array stays an array in the JWT (even of one or no item), as Auth0's permissions and Authentik's groups are.
+                case JsonElement j: identity.AddClaim(new Claim(type, j.GetRawText(), "JSON_ARRAY")); break;
             }
             destinations[type] = to;
         }
