@@ -8,6 +8,8 @@ OWNER_PASSWORD=gatehouse-owner-dev
 APP_ROLE=gatehouse_app
 APP_PASSWORD=gatehouse-app-dev
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# The browser tests drive Debian's chromium; Playwright must never fetch browsers of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -21,8 +23,10 @@ apt_install() {
 
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
+# ensure_tools [browser]: "browser" adds Debian's chromium, which tests/Browser drives (./test).
 ensure_tools() {
   local missing=()
+  if [ "${1:-}" = browser ]; then [ -x /usr/bin/chromium ] || missing+=(chromium); fi
   [ -n "$(pg_bindir)" ] && [ -x "$(pg_bindir)/postgres" ] || missing+=(postgresql)
   command -v psql >/dev/null || missing+=(postgresql-client)
   command -v curl >/dev/null || missing+=(curl)

@@ -37,7 +37,7 @@ try
     app.UseAuthorization();
     app.UseRequestChecks();          // after authorization: an anonymous caller gets 401, not 415 or 400
     app.UseSliceEndpoints();
-    app.UseSwaggerGen();
+    app.UseSwaggerGen(uiConfig: WebSetup.SwaggerUiLogin(app.Services.GetRequiredService<AuthSettings>()));
     app.MapHealth();
     if (args.Contains("--export-swagger-docs"))
     {

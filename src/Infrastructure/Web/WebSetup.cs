@@ -4,6 +4,7 @@ using FastEndpoints.Swagger;
 using Gatehouse.Infrastructure.Auth;
 using Microsoft.AspNetCore.Mvc;
 using NSwag;
+using NSwag.AspNetCore;
 
 namespace Gatehouse.Infrastructure.Web;
 
@@ -22,6 +23,8 @@ public static class WebSetup
         builder.Services.AddFastEndpoints();
         // Routing would answer a wrong Content-Type with 415 before authentication; UseRequestChecks decides it after.
         builder.Services.RemoveRoutingContentTypeMatch();
+        // Validated already by AddGatehouseAuth; read here for the login schemes of the document.
+        var auth = AuthSettings.Read(builder.Configuration, builder.Environment);
         builder.Services.SwaggerDocument(o =>
         {
             o.ShortSchemaNames = false;
@@ -62,6 +65,25 @@ public static class WebSetup
                     In = OpenApiSecurityApiKeyLocation.Header,
                     Description = "An API key created through /api/v1/api-keys.",
                 });
+                // Swagger UI's Authorize button logs in at each configured provider: authorization code with PKCE.
+                foreach (var provider in auth.Providers)
+                    s.AddAuth(SwaggerLoginScheme(provider), new OpenApiSecurityScheme
+                    {
+                        Type = OpenApiSecuritySchemeType.OAuth2,
+                        Description = $"Log in at {provider.Issuer} (authorization code with PKCE; client {provider.ClientId}).",
+                        Flows = new OpenApiOAuthFlows
+                        {
+                            AuthorizationCode = new OpenApiOAuthFlow
+                            {
+                                AuthorizationUrl = provider.AuthorizationEndpoint,
+                                TokenUrl = TokenEndpoint(provider),
+                                Scopes = new Dictionary<string, string>
+                                {
+                                    ["openid"] = "OpenID Connect", ["profile"] = "Name", ["email"] = "Email address",
+                                },
+                            },
+                        },
+                    });
             };
         });
 
@@ -101,6 +123,37 @@ public static class WebSetup
         });
         return app;
     }
+
+    /// <summary>Swagger UI's Authorize button: authorization code with PKCE at the configured providers.</summary>
+    public static Action<SwaggerUiSettings> SwaggerUiLogin(AuthSettings auth) => ui =>
+    {
+        if (auth.Providers.FirstOrDefault() is not { } first)
+            return;
+        // Swagger UI has one OAuth client for all schemes: the first provider's (Auth0 first); each scheme's
+        // description names its own client id for the dialog's client_id field. A public client: no secret.
+        ui.OAuth2Client = new OAuth2ClientSettings
+        {
+            ClientId = first.ClientId,
+            // Blank, not NSwag's placeholders: a public client sends no secret (the provider refuses one) and no realm.
+            ClientSecret = "",
+            Realm = "",
+            AppName = "Gatehouse",
+            UsePkceWithAuthorizationCodeGrant = true,
+        };
+        ui.OAuth2Client.Scopes.Add("openid");
+        ui.OAuth2Client.Scopes.Add("profile");
+        ui.OAuth2Client.Scopes.Add("email");
+        // Auth0 issues a JWT for the API only when the authorize request names it.
+        if (auth.Find(ProviderKind.Auth0) is { } auth0)
+            ui.OAuth2Client.AdditionalQueryStringParameters["audience"] = auth0.Audience;
+    };
+
+    public static string SwaggerLoginScheme(ProviderSettings provider) => provider.Kind == ProviderKind.Auth0 ? "Auth0" : "Authentik";
+
+    /// <summary>Auth0: {issuer}oauth/token; Authentik: {base}/application/o/token/, beside its authorize endpoint.</summary>
+    private static string TokenEndpoint(ProviderSettings provider) => provider.Kind == ProviderKind.Auth0
+        ? provider.Issuer + "oauth/token"
+        : provider.AuthorizationEndpoint[..^"authorize/".Length] + "token/";
 
     /// <summary><c>Gatehouse.Features.Profile.UpdateProfile.Endpoint</c> → <c>UpdateProfile</c>.</summary>
     public static string SliceName(Type endpointType) =>

@@ -49,6 +49,26 @@ public sealed class OpenApiTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task Swagger_ui_logs_in_at_each_provider_with_the_authorization_code_flow_and_pkce()
+    {
+        var schemes = (await DocumentAsync()).GetProperty("components").GetProperty("securitySchemes");
+        var auth0 = schemes.GetProperty("Auth0");
+        auth0.GetProperty("type").GetString().ShouldBe("oauth2");
+        var auth0Flow = auth0.GetProperty("flows").GetProperty("authorizationCode");
+        auth0Flow.GetProperty("authorizationUrl").GetString().ShouldBe(fixture.App.Auth0.Issuer + "authorize");
+        auth0Flow.GetProperty("tokenUrl").GetString().ShouldBe(fixture.App.Auth0.Issuer + "oauth/token");
+        var authentikFlow = schemes.GetProperty("Authentik").GetProperty("flows").GetProperty("authorizationCode");
+        var authentikBase = new Uri(fixture.App.Authentik.Issuer).GetLeftPart(UriPartial.Authority);
+        authentikFlow.GetProperty("authorizationUrl").GetString().ShouldBe(authentikBase + "/application/o/authorize/");
+        authentikFlow.GetProperty("tokenUrl").GetString().ShouldBe(authentikBase + "/application/o/token/");
+
+        var page = await fixture.App.Client().GetStringAsync("/swagger/index.html");
+        page.ShouldContain($"clientId: \"{TestApp.Auth0ClientId}\"");
+        page.ShouldContain("usePkceWithAuthorizationCodeGrant: true");
+        page.ShouldNotContain("\"client_id\"");
+    }
+
+    [Fact]
     public async Task Every_operation_is_named_after_its_slice_and_declares_its_security()
     {
         var operations = Operations(await DocumentAsync()).ToList();
@@ -64,7 +84,7 @@ public sealed class OpenApiTests(AppFixture fixture) : IClassFixture<AppFixture>
             if (Anonymous.Contains(id))
                 schemes.ShouldBeEmpty($"{verb} {path}");
             else
-                schemes.ShouldBe(["Bearer", "ApiKey"], ignoreOrder: true, $"{verb} {path}");
+                schemes.ShouldBe(["Bearer", "ApiKey", "Auth0", "Authentik"], ignoreOrder: true, $"{verb} {path}");
         }
     }
 
