@@ -13,7 +13,7 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest<WorkspaceResponse
     {
         Post("auth/invitations/{invitation_id:guid}/accept");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ProducesProblem(404));
+        Description(b => b.ProducesProblem(403).ProducesProblem(404));
         Summary(s =>
         {
             s.Summary = "Accept an invitation";

@@ -11,7 +11,7 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest
     {
         Post("auth/invitations/{invitation_id:guid}/decline");
         Policies(UserTokensOnly.Policy);
-        Description(b => b.ProducesProblem(404));
+        Description(b => b.ProducesProblem(403).ProducesProblem(404));
         Summary(s =>
         {
             s.Summary = "Decline an invitation";

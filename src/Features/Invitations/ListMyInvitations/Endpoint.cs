@@ -11,6 +11,8 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest<List<Response>>
     {
         Get("auth/invitations");
         Policies(UserTokensOnly.Policy);
+        // Its 403 is the API-key refusal alone: declared with its problem body.
+        Description(b => b.ProducesProblem(403));
         Summary(s =>
         {
             s.Summary = "The caller's pending invitations";

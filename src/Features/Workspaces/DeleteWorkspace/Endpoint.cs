@@ -12,6 +12,8 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest
     {
         Delete("workspaces/{workspace_id:guid}");
         Policies(UserTokensOnly.Policy);
+        // Its 403 is the API-key refusal alone: declared with its problem body.
+        Description(b => b.ProducesProblem(403));
         Summary(s =>
         {
             s.Summary = "Delete a workspace";
