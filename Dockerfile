@@ -3,7 +3,7 @@
 #   docker run --rm --env-file migrate.env gatehouse migrate      (schema owner; see the README)
 #   docker run -p 127.0.0.1:8080:8080 --env-file gatehouse.env gatehouse
 # Not built by this repository's CI (it has no registry for the base images): see the README.
-# Paths are relative to the repository root, where Api.csproj is.
+# Paths are relative to the repository root; the API project is src/Api.csproj.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
@@ -11,7 +11,7 @@ WORKDIR /src
 # beside the project (Directory.Build.props and the like) are there for the restore too.
 COPY . .
 # The migrations are embedded resources of Api.dll: the published folder is the whole service.
-RUN dotnet publish Api.csproj -c Release -o /app
+RUN dotnet publish src/Api.csproj -c Release -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
