@@ -1,6 +1,7 @@
 using FastEndpoints.Swagger;
 using Gatehouse.Features.Invitations;
 using Gatehouse.Infrastructure;
+using Gatehouse.Infrastructure.Audit;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Infrastructure.Database;
@@ -17,6 +18,8 @@ try
         using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole());
         return Migrator.RunCommand(builder.Configuration, loggers.CreateLogger("Migrations"));
     }
+    if (args is [AuditRetention.Command, ..])
+        return await AuditRetention.RunCommandAsync(args, builder.Configuration, Console.Out, Console.Error);
 
     builder.AddTelemetry();
     builder.AddDatabase();
