@@ -150,7 +150,6 @@ public static class Migrator
             revoke create on schema public from {role};
             grant select, insert, update, delete on all tables in schema public to {role};
             grant execute on all functions in schema public to {role};
-            revoke execute on function enter_definer(), leave_definer(text) from {role};
             revoke insert, update, delete, truncate on {JournalTable} from {role};
             -- Data Protection reads and appends keys, nothing more: no role of the API rewrites or drops the key ring.
             revoke update, delete, truncate on data_protection_keys from {role};
