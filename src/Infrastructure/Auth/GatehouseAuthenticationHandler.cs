@@ -140,6 +140,16 @@ public sealed class GatehouseAuthenticationHandler(
         return Context.WriteProblemAsync(StatusCodes.Status403Forbidden, "The credential lacks a permission this endpoint requires.");
     }
 
-    /// <summary>Issuer and kid come from an unverified token: log them bounded.</summary>
-    private static string? Shorten(string? value) => value is null || value.Length <= 100 ? value : value[..100] + "…";
+    /// <summary>
+    /// Issuer and kid come from an unverified token: log them bounded, and with control characters
+    /// replaced, so that a crafted kid cannot start a forged line in a text log.
+    /// </summary>
+    internal static string? Shorten(string? value)
+    {
+        if (value is null) return null;
+        var bounded = value.Length <= 100 ? value : value[..100] + "…";
+        return bounded.Any(char.IsControl)
+            ? string.Create(bounded.Length, bounded, (span, s) => { for (var i = 0; i < s.Length; i++) span[i] = char.IsControl(s[i]) ? '?' : s[i]; })
+            : bounded;
+    }
 }
