@@ -5,6 +5,17 @@ namespace Gatehouse.Infrastructure.Database;
 /// <summary>Turns the <c>postgres://user:pass@host:port/db</c> form that hosting platforms hand out into a connection string.</summary>
 public static class DatabaseUrl
 {
+    // libpq's names for the modes (https://www.postgresql.org/docs/current/libpq-ssl.html), as platforms write them in URLs.
+    private static readonly IReadOnlyDictionary<string, SslMode> SslModes = new Dictionary<string, SslMode>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["disable"] = SslMode.Disable,
+        ["allow"] = SslMode.Allow,
+        ["prefer"] = SslMode.Prefer,
+        ["require"] = SslMode.Require,
+        ["verify-ca"] = SslMode.VerifyCA,
+        ["verify-full"] = SslMode.VerifyFull,
+    };
+
     /// <summary>Reads <paramref name="variable"/>, else the fallback connection string. Errors name the variable, never the value.</summary>
     public static string Resolve(IConfiguration config, string variable, string? fallback = null)
     {
@@ -44,9 +55,13 @@ public static class DatabaseUrl
             var kv = pair.Split('=', 2);
             var key = Uri.UnescapeDataString(kv[0]);
             var value = kv.Length > 1 ? Uri.UnescapeDataString(kv[1]) : "";
-            if (key.Equals("sslmode", StringComparison.OrdinalIgnoreCase)
-                && Enum.TryParse<SslMode>(value.Replace("-", ""), ignoreCase: true, out var mode))
-                builder.SslMode = mode;
+            if (key.Equals("sslmode", StringComparison.OrdinalIgnoreCase))
+                // A misspelt mode must not quietly become "prefer", which talks in clear text when the server offers no TLS.
+                builder.SslMode = SslModes.TryGetValue(value, out var mode)
+                    ? mode
+                    : throw new StartupException($"{variable} has an unknown sslmode: use one of {string.Join(", ", SslModes.Keys)}.");
+            else if (key.Equals("sslrootcert", StringComparison.OrdinalIgnoreCase) && value.Length > 0)
+                builder.RootCertificate = value;
         }
         return builder.ConnectionString;
     }
