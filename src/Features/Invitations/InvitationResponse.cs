@@ -1,4 +1,4 @@
-using Gatehouse.Features.Workspaces;
+using Gatehouse.Infrastructure.Auth;
 
 namespace Gatehouse.Features.Invitations;
 

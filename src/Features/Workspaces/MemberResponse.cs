@@ -1,3 +1,5 @@
+using Gatehouse.Infrastructure.Auth;
+
 namespace Gatehouse.Features.Workspaces;
 
 /// <summary>A member of a workspace: shared by ListMembers, AddMember and ChangeMemberRole.</summary>

@@ -1,3 +1,5 @@
+using Gatehouse.Infrastructure.Auth;
+
 namespace Gatehouse.Features.Workspaces;
 
 /// <summary>A workspace as its member sees it: shared by ListWorkspaces and CreateWorkspace.</summary>

@@ -19,7 +19,7 @@ internal static class Data
         public Guid WorkspaceId { get; init; }
         public string Name { get; init; } = "";
         public WorkspaceRole Role { get; init; }
-        public string InvitedRole { get; init; } = "";
+        public WorkspaceRole InvitedRole { get; init; }
         public bool AlreadyMember { get; init; }
     }
 

@@ -1,6 +1,6 @@
 using FastEndpoints;
 using FluentValidation;
-using Gatehouse.Features.Workspaces;
+using Gatehouse.Infrastructure.Auth;
 
 namespace Gatehouse.Features.Invitations.CreateInvitation;
 

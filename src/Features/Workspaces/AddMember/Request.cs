@@ -1,5 +1,6 @@
 using FastEndpoints;
 using FluentValidation;
+using Gatehouse.Infrastructure.Auth;
 
 namespace Gatehouse.Features.Workspaces.AddMember;
 

@@ -31,17 +31,17 @@ internal static class Data
     {
         await using var session = await db.BeginAsync(auth, ct);
         var args = new { workspaceId = auth.WorkspaceId, userId, role = role.ToDatabase() };
-        var current = await session.QuerySingleOrDefaultAsync<string>(LockMemberSql, args, ct);
+        var current = WorkspaceRoles.FromDatabase(await session.QuerySingleOrDefaultAsync<string>(LockMemberSql, args, ct));
         if (current is null)
             return (Outcome.NotAMember, null);
         // Admins manage members and admins; only an owner can make or unmake an owner.
-        if ((current == "owner" || role == WorkspaceRole.Owner) && auth.Role != "owner")
+        if ((current == WorkspaceRole.Owner || role == WorkspaceRole.Owner) && auth.Role != WorkspaceRole.Owner)
             return (Outcome.OwnersOnly, null);
         try
         {
             var member = await session.QuerySingleAsync<MemberResponse>(ChangeRoleSql, args, ct);
             // Setting the role a member already has changes nothing and records nothing.
-            if (current != args.role)
+            if (current != role)
                 session.Audit(AuditAction.MemberRoleChanged, AuditTarget.User(userId), new { role, previous_role = current });
             await session.CommitAsync(ct);
             return (Outcome.Changed, member);

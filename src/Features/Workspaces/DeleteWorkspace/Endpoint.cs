@@ -27,7 +27,7 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest
     public override async Task HandleAsync(CancellationToken ct)
     {
         var auth = HttpContext.Auth();
-        if (auth.Role != "owner" || !await Data.DeleteAsync(db, auth, ct))
+        if (auth.Role != WorkspaceRole.Owner || !await Data.DeleteAsync(db, auth, ct))
         {
             await Send.ResultAsync(TypedResults.Problem(OwnersOnly, statusCode: 403));
             return;

@@ -24,10 +24,10 @@ internal static class Data
     {
         await using var session = await db.BeginAsync(auth, ct);
         var args = new { workspaceId = auth.WorkspaceId, userId };
-        var current = await session.QuerySingleOrDefaultAsync<string>(LockMemberSql, args, ct);
+        var current = WorkspaceRoles.FromDatabase(await session.QuerySingleOrDefaultAsync<string>(LockMemberSql, args, ct));
         if (current is null)
             return Outcome.NotAMember;
-        if (current == "owner" && auth.Role != "owner")
+        if (current == WorkspaceRole.Owner && auth.Role != WorkspaceRole.Owner)
             return Outcome.OwnersOnly;
         try
         {
