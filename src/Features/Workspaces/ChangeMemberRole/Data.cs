@@ -46,7 +46,7 @@ internal static class Data
             await session.CommitAsync(ct);
             return (Outcome.Changed, member);
         }
-        catch (PostgresException e) when (e.SqlState == "GH409")
+        catch (PostgresException e) when (e.SqlState == SqlStates.LastOwner)
         {
             return (Outcome.LastOwner, null);
         }

@@ -36,7 +36,7 @@ internal static class Data
             await session.CommitAsync(ct);
             return Outcome.Removed;
         }
-        catch (PostgresException e) when (e.SqlState == "GH409")
+        catch (PostgresException e) when (e.SqlState == SqlStates.LastOwner)
         {
             return Outcome.LastOwner;
         }
