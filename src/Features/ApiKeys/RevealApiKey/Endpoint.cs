@@ -37,12 +37,12 @@ internal sealed class Endpoint(Db db, DefaultApiKeys defaultKeys) : EndpointWith
         await (outcome switch
         {
             Data.Outcome.Revealed => Send.OkAsync(new Response { Key = key! }, ct),
-            Data.Outcome.AlreadyRevealed => Send.ResultAsync(TypedResults.Problem("This key's secret was shown once already and is no longer kept.", statusCode: 410)),
-            Data.Outcome.NotFound => Send.ResultAsync(TypedResults.Problem("No API key of yours has that id.", statusCode: 404)),
+            Data.Outcome.AlreadyRevealed => Send.ProblemAsync(410, "This key's secret was shown once already and is no longer kept."),
+            Data.Outcome.NotFound => Send.ProblemAsync(404, "No API key of yours has that id."),
             // 503, not 500: nothing is wrong with the request or lost for good; the server lacks what it needs
             // (typically a key ring restored from backup brings it back), and the sealed copy waits for that.
-            _ => Send.ResultAsync(TypedResults.Problem("The key's secret is kept but the server cannot unseal it right now. " +
-                "Nothing was erased: try again later, or ask the operator to restore the Data Protection key ring.", statusCode: 503)),
+            _ => Send.ProblemAsync(503, "The key's secret is kept but the server cannot unseal it right now. " +
+                "Nothing was erased: try again later, or ask the operator to restore the Data Protection key ring."),
         });
     }
 }

@@ -1,6 +1,7 @@
 using FastEndpoints;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.ApiKeys.RevokeApiKey;
 
@@ -23,7 +24,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
     {
         if (!await Data.RevokeAsync(db, HttpContext.Auth(), request.Id, ct))
         {
-            await Send.ResultAsync(TypedResults.Problem("No API key of yours has that id.", statusCode: 404));
+            await Send.ProblemAsync(404, "No API key of yours has that id.");
             return;
         }
         await Send.NoContentAsync(ct);

@@ -34,9 +34,9 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
         await (outcome switch
         {
             Data.Outcome.Added => Send.ResponseAsync(member!, StatusCodes.Status201Created, ct),
-            Data.Outcome.UnknownEmail => Send.ResultAsync(TypedResults.Problem("No user with that verified email exists.", statusCode: 404)),
-            Data.Outcome.AmbiguousEmail => Send.ResultAsync(TypedResults.Problem("Several users share that email; it does not identify one person.", statusCode: 409)),
-            _ => Send.ResultAsync(TypedResults.Problem("That user is already a member of this workspace.", statusCode: 409)),
+            Data.Outcome.UnknownEmail => Send.ProblemAsync(404, "No user with that verified email exists."),
+            Data.Outcome.AmbiguousEmail => Send.ProblemAsync(409, "Several users share that email; it does not identify one person."),
+            _ => Send.ProblemAsync(409, "That user is already a member of this workspace."),
         });
     }
 }

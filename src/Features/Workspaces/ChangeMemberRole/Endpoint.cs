@@ -34,9 +34,9 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
         await (outcome switch
         {
             Data.Outcome.Changed => Send.OkAsync(member!, ct),
-            Data.Outcome.NotAMember => Send.ResultAsync(TypedResults.Problem("That user is not a member of this workspace.", statusCode: 404)),
-            Data.Outcome.OwnersOnly => Send.ResultAsync(TypedResults.Problem("Only an owner can grant or take away ownership.", statusCode: 403)),
-            _ => Send.ResultAsync(TypedResults.Problem("A workspace needs at least one owner; make someone else owner first.", statusCode: 409)),
+            Data.Outcome.NotAMember => Send.ProblemAsync(404, "That user is not a member of this workspace."),
+            Data.Outcome.OwnersOnly => Send.ProblemAsync(403, "Only an owner can grant or take away ownership."),
+            _ => Send.ProblemAsync(409, "A workspace needs at least one owner; make someone else owner first."),
         });
     }
 }

@@ -26,7 +26,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, Response>
     {
         if (!await Data.SetAsync(db, HttpContext.Auth(), request.WorkspaceId, ct))
         {
-            await Send.ResultAsync(TypedResults.Problem($"You are not a member of workspace {request.WorkspaceId}.", statusCode: 403));
+            await Send.ProblemAsync(403, $"You are not a member of workspace {request.WorkspaceId}.");
             return;
         }
         await Send.OkAsync(new Response { Ok = true, ActiveWorkspace = request.WorkspaceId }, ct);
