@@ -30,7 +30,7 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest<WorkspaceResponse
     {
         if (await Data.AcceptAsync(db, HttpContext.Auth(), Route<Guid>("invitation_id"), ct) is not { } workspace)
         {
-            await Send.ResultAsync(TypedResults.Problem("You have no pending invitation with that id.", statusCode: 404));
+            await Send.ProblemAsync(404, "You have no pending invitation with that id.");
             return;
         }
         await Send.OkAsync(workspace, ct);

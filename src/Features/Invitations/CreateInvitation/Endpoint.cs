@@ -33,8 +33,8 @@ internal sealed class Endpoint(Db db, InvitationSettings settings) : Endpoint<Re
         await (outcome switch
         {
             Data.Outcome.Created => Send.ResponseAsync(invitation!, StatusCodes.Status201Created, ct),
-            Data.Outcome.AlreadyMember => Send.ResultAsync(TypedResults.Problem("A member of this workspace already has that verified email.", statusCode: 409)),
-            _ => Send.ResultAsync(TypedResults.Problem("That address already has a pending invitation to this workspace.", statusCode: 409)),
+            Data.Outcome.AlreadyMember => Send.ProblemAsync(409, "A member of this workspace already has that verified email."),
+            _ => Send.ProblemAsync(409, "That address already has a pending invitation to this workspace."),
         });
     }
 }

@@ -1,6 +1,7 @@
 using FastEndpoints;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.Invitations.DeclineInvitation;
 
@@ -25,7 +26,7 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest
     {
         if (!await Data.DeclineAsync(db, HttpContext.Auth(), Route<Guid>("invitation_id"), ct))
         {
-            await Send.ResultAsync(TypedResults.Problem("You have no pending invitation with that id.", statusCode: 404));
+            await Send.ProblemAsync(404, "You have no pending invitation with that id.");
             return;
         }
         await Send.NoContentAsync(ct);

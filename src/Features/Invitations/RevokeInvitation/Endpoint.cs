@@ -2,6 +2,7 @@ using FastEndpoints;
 using Gatehouse.Features.Workspaces;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.Invitations.RevokeInvitation;
 
@@ -27,7 +28,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
     {
         if (!await Data.RevokeAsync(db, HttpContext.Auth(), request.InvitationId, ct))
         {
-            await Send.ResultAsync(TypedResults.Problem("This workspace has no pending invitation with that id.", statusCode: 404));
+            await Send.ProblemAsync(404, "This workspace has no pending invitation with that id.");
             return;
         }
         await Send.NoContentAsync(ct);

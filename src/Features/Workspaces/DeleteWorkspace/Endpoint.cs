@@ -1,6 +1,7 @@
 using FastEndpoints;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Database;
+using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.Workspaces.DeleteWorkspace;
 
@@ -29,7 +30,7 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest
         var auth = HttpContext.Auth();
         if (auth.Role != WorkspaceRole.Owner || !await Data.DeleteAsync(db, auth, ct))
         {
-            await Send.ResultAsync(TypedResults.Problem(OwnersOnly, statusCode: 403));
+            await Send.ProblemAsync(403, OwnersOnly);
             return;
         }
         await Send.NoContentAsync(ct);
