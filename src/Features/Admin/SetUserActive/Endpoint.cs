@@ -37,9 +37,10 @@ internal sealed class Endpoint(Db db, AuthSettings settings) : Endpoint<Request,
             return;
         }
 
-        var user = await Data.SetAsync(db, auth, request.Id, request.IsActive!.Value, ct);
-        await (user is null
-            ? Send.ProblemAsync(404, "There is no user with that id.")
-            : Send.OkAsync(user, ct));
+        await (await Data.SetAsync(db, auth, request.Id, request.IsActive!.Value, ct) switch
+        {
+            Data.Outcome.Changed changed => Send.OkAsync(changed.User, ct),
+            _ => Send.ProblemAsync(404, "There is no user with that id."),
+        });
     }
 }

@@ -30,13 +30,13 @@ internal sealed class Endpoint(Db db, DefaultApiKeys defaultKeys) : EndpointWith
     public override async Task HandleAsync(CancellationToken ct)
     {
         var id = Route<Guid>("id");
-        var (outcome, key) = await Data.RevealAsync(db, defaultKeys, HttpContext.Auth(), id, ct);
-        if (outcome == Data.Outcome.CannotUnseal)
+        var outcome = await Data.RevealAsync(db, defaultKeys, HttpContext.Auth(), id, ct);
+        if (outcome is Data.Outcome.CannotUnseal)
             Logger.LogError("Default API key {KeyId} cannot be unsealed: the Data Protection key ring lacks the key that sealed it " +
                 "(lost or replaced?) or the sealed copy is damaged. The sealed copy is kept.", id);
         await (outcome switch
         {
-            Data.Outcome.Revealed => Send.OkAsync(new Response { Key = key! }, ct),
+            Data.Outcome.Revealed revealed => Send.OkAsync(new Response { Key = revealed.Key }, ct),
             Data.Outcome.AlreadyRevealed => Send.ProblemAsync(410, "This key's secret was shown once already and is no longer kept."),
             Data.Outcome.NotFound => Send.ProblemAsync(404, "No API key of yours has that id."),
             // 503, not 500: nothing is wrong with the request or lost for good; the server lacks what it needs

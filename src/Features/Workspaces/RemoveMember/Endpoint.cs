@@ -28,8 +28,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var auth = HttpContext.Auth();
-        await (await Data.RemoveAsync(db, auth, request.UserId, ct) switch
+        await (await Data.RemoveAsync(db, HttpContext.Auth(), request.UserId, ct) switch
         {
             Data.Outcome.Removed => Send.NoContentAsync(ct),
             Data.Outcome.NotAMember => Send.ProblemAsync(404, "That user is not a member of this workspace."),

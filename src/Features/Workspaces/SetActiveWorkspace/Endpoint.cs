@@ -22,13 +22,10 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, Response>
         });
     }
 
-    public override async Task HandleAsync(Request request, CancellationToken ct)
-    {
-        if (!await Data.SetAsync(db, HttpContext.Auth(), request.WorkspaceId, ct))
+    public override async Task HandleAsync(Request request, CancellationToken ct) =>
+        await (await Data.SetAsync(db, HttpContext.Auth(), request.WorkspaceId, ct) switch
         {
-            await Send.ProblemAsync(403, $"You are not a member of workspace {request.WorkspaceId}.");
-            return;
-        }
-        await Send.OkAsync(new Response { Ok = true, ActiveWorkspace = request.WorkspaceId }, ct);
-    }
+            Data.Outcome.Set => Send.OkAsync(new Response { Ok = true, ActiveWorkspace = request.WorkspaceId }, ct),
+            _ => Send.ProblemAsync(403, $"You are not a member of workspace {request.WorkspaceId}."),
+        });
 }
