@@ -29,10 +29,9 @@ internal sealed class Endpoint(Db db, InvitationSettings settings) : Endpoint<Re
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var (outcome, invitation) = await Data.CreateAsync(db, HttpContext.Auth(), request, settings.TtlDays, ct);
-        await (outcome switch
+        await (await Data.CreateAsync(db, HttpContext.Auth(), request, settings.TtlDays, ct) switch
         {
-            Data.Outcome.Created => Send.ResponseAsync(invitation!, StatusCodes.Status201Created, ct),
+            Data.Outcome.Created created => Send.ResponseAsync(created.Invitation, StatusCodes.Status201Created, ct),
             Data.Outcome.AlreadyMember => Send.ProblemAsync(409, "A member of this workspace already has that verified email."),
             _ => Send.ProblemAsync(409, "That address already has a pending invitation to this workspace."),
         });

@@ -22,13 +22,10 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest
         });
     }
 
-    public override async Task HandleAsync(CancellationToken ct)
-    {
-        if (!await Data.DeclineAsync(db, HttpContext.Auth(), Route<Guid>("invitation_id"), ct))
+    public override async Task HandleAsync(CancellationToken ct) =>
+        await (await Data.DeclineAsync(db, HttpContext.Auth(), Route<Guid>("invitation_id"), ct) switch
         {
-            await Send.ProblemAsync(404, "You have no pending invitation with that id.");
-            return;
-        }
-        await Send.NoContentAsync(ct);
-    }
+            Data.Outcome.Declined => Send.NoContentAsync(ct),
+            _ => Send.ProblemAsync(404, "You have no pending invitation with that id."),
+        });
 }

@@ -24,13 +24,10 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
         });
     }
 
-    public override async Task HandleAsync(Request request, CancellationToken ct)
-    {
-        if (!await Data.RevokeAsync(db, HttpContext.Auth(), request.InvitationId, ct))
+    public override async Task HandleAsync(Request request, CancellationToken ct) =>
+        await (await Data.RevokeAsync(db, HttpContext.Auth(), request.InvitationId, ct) switch
         {
-            await Send.ProblemAsync(404, "This workspace has no pending invitation with that id.");
-            return;
-        }
-        await Send.NoContentAsync(ct);
-    }
+            Data.Outcome.Revoked => Send.NoContentAsync(ct),
+            _ => Send.ProblemAsync(404, "This workspace has no pending invitation with that id."),
+        });
 }

@@ -25,14 +25,10 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest
         });
     }
 
-    public override async Task HandleAsync(CancellationToken ct)
-    {
-        var auth = HttpContext.Auth();
-        if (auth.Role != WorkspaceRole.Owner || !await Data.DeleteAsync(db, auth, ct))
+    public override async Task HandleAsync(CancellationToken ct) =>
+        await (await Data.DeleteAsync(db, HttpContext.Auth(), ct) switch
         {
-            await Send.ProblemAsync(403, OwnersOnly);
-            return;
-        }
-        await Send.NoContentAsync(ct);
-    }
+            Data.Outcome.Deleted => Send.NoContentAsync(ct),
+            _ => Send.ProblemAsync(403, OwnersOnly),
+        });
 }
