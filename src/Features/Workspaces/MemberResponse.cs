@@ -1,5 +1,3 @@
-using Gatehouse.Infrastructure.Auth;
-
 namespace Gatehouse.Features.Workspaces;
 
 /// <summary>A member of a workspace: shared by ListMembers, AddMember and ChangeMemberRole.</summary>

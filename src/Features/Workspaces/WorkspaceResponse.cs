@@ -1,5 +1,3 @@
-using Gatehouse.Infrastructure.Auth;
-
 namespace Gatehouse.Features.Workspaces;
 
 /// <summary>A workspace as its member sees it: shared by ListWorkspaces and CreateWorkspace.</summary>

@@ -1,7 +1,3 @@
-using Gatehouse.Infrastructure.Audit;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Admin.SetUserActive;
 
 internal static class Data

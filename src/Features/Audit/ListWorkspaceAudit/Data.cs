@@ -1,6 +1,3 @@
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Audit.ListWorkspaceAudit;
 
 internal static class Data

@@ -1,8 +1,4 @@
-using Dapper;
 using Gatehouse.Features.Workspaces;
-using Gatehouse.Infrastructure.Audit;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
 
 namespace Gatehouse.Features.Invitations.CreateInvitation;
 

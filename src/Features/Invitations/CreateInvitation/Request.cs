@@ -1,7 +1,3 @@
-using FastEndpoints;
-using FluentValidation;
-using Gatehouse.Infrastructure.Auth;
-
 namespace Gatehouse.Features.Invitations.CreateInvitation;
 
 internal sealed class Request

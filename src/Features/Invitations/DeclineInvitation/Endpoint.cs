@@ -1,8 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-using Gatehouse.Infrastructure.Web;
-
 namespace Gatehouse.Features.Invitations.DeclineInvitation;
 
 // No request DTO: the id is in the route, and clients may POST an empty JSON body.

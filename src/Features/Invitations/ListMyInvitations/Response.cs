@@ -1,5 +1,3 @@
-using Gatehouse.Infrastructure.Auth;
-
 namespace Gatehouse.Features.Invitations.ListMyInvitations;
 
 /// <summary>An invitation as its invitee sees it.</summary>

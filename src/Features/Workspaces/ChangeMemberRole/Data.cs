@@ -1,7 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Audit;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
 using Npgsql;
 
 namespace Gatehouse.Features.Workspaces.ChangeMemberRole;

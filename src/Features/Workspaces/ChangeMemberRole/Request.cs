@@ -1,7 +1,3 @@
-using FastEndpoints;
-using FluentValidation;
-using Gatehouse.Infrastructure.Auth;
-
 namespace Gatehouse.Features.Workspaces.ChangeMemberRole;
 
 internal sealed class Request

@@ -1,5 +1,3 @@
-using Gatehouse.Infrastructure.Auth;
-
 namespace Gatehouse.Features.AreaName.SliceName;
 
 // Read by Dapper from the SQL's columns (snake_case to PascalCase), sent as snake_case JSON.
