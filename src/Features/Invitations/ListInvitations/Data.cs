@@ -10,10 +10,6 @@ internal static class Data
         order by created_at, id
         """;
 
-    public static async Task<List<InvitationResponse>> ListAsync(Db db, AuthContext auth, CancellationToken ct)
-    {
-        await using var session = await db.BeginAsync(auth, ct);
-        var rows = await session.QueryAsync<InvitationResponse>(ListPendingSql, new { workspaceId = auth.WorkspaceId }, ct);
-        return rows.ToList();
-    }
+    public static Task<List<InvitationResponse>> ListAsync(Db db, AuthContext auth, CancellationToken ct) =>
+        db.QueryAsync<InvitationResponse>(auth, ListPendingSql, new { workspaceId = auth.WorkspaceId }, ct);
 }
