@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Gatehouse.Infrastructure.Audit;
 
 namespace Gatehouse.Features.Audit;
 

@@ -1,5 +1,3 @@
-using Gatehouse.Features.Workspaces;
-
 namespace Gatehouse.Features.Invitations;
 
 /// <summary>An invitation as the workspace's owners and admins see it: shared by CreateInvitation and ListInvitations.</summary>

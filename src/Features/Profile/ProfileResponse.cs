@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Gatehouse.Infrastructure.Auth.Tokens;
-using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Caching;
 
 namespace Gatehouse.Features.Profile;

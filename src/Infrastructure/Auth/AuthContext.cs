@@ -7,12 +7,12 @@ namespace Gatehouse.Infrastructure.Auth;
 /// read by endpoints through <see cref="AuthContextExtensions.Auth"/>.
 /// </summary>
 /// <param name="WorkspaceId">The request's workspace; null only for a user left with no membership.</param>
-/// <param name="Role">The caller's role in that workspace: owner, admin or member.</param>
+/// <param name="Role">The caller's role in that workspace; null when there is none.</param>
 public sealed record AuthContext(
     Guid UserId,
     string? Email,
     Guid? WorkspaceId,
-    string? Role,
+    WorkspaceRole? Role,
     AuthMethod Method,
     IReadOnlySet<string> Permissions)
 {

@@ -38,7 +38,7 @@ public static class WorkspaceManagers
             var auth = http.Auth();
             var onThemselves = exceptOwnUser is not null
                 && Guid.TryParse(http.Request.RouteValues[exceptOwnUser]?.ToString(), out var user) && user == auth.UserId;
-            return onThemselves || auth.Role is "owner" or "admin"
+            return onThemselves || auth.Role.IsManager()
                 ? Task.CompletedTask
                 : http.WriteProblemAsync(StatusCodes.Status403Forbidden, $"Only owners and admins can {action}.");
         }

@@ -1,3 +1,4 @@
+using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Telemetry;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -151,10 +152,11 @@ public sealed class CallerSnapshot
     public Guid[] WorkspaceIds { get; init; } = [];
     public string[] Roles { get; init; } = [];
 
-    public string? RoleIn(Guid workspaceId)
+    /// <summary>The caller's role there; null when they are not a member.</summary>
+    public WorkspaceRole? RoleIn(Guid workspaceId)
     {
         var i = Array.IndexOf(WorkspaceIds, workspaceId);
-        return i < 0 ? null : Roles[i];
+        return i < 0 ? null : WorkspaceRoles.FromDatabase(Roles[i]);
     }
 
     /// <summary>The workspace of a request that names none: the active one while a member, else the oldest membership.</summary>

@@ -18,6 +18,16 @@ public sealed class Db(NpgsqlDataSource dataSource, CallerCache cache, IHttpCont
     public Task<DbSession> BeginAsync(AuthContext auth, CancellationToken ct, IsolationLevel isolation = IsolationLevel.ReadCommitted) =>
         OpenAsync(auth, auth.UserId, auth.WorkspaceId, ct, isolation);
 
+    /// <summary>
+    /// A read that is one statement (a listing): its own session in the request's context, rolled back
+    /// as it ends, since there is nothing to commit.
+    /// </summary>
+    public async Task<List<T>> QueryAsync<T>(AuthContext auth, string sql, object? args, CancellationToken ct)
+    {
+        await using var session = await BeginAsync(auth, ct);
+        return [.. await session.QueryAsync<T>(sql, args, ct)];
+    }
+
     /// <summary>A context other than the auth context's own (a workspace being created); the actor is still the request's caller.</summary>
     public Task<DbSession> BeginAsync(Guid? userId, Guid? workspaceId, CancellationToken ct,
         IsolationLevel isolation = IsolationLevel.ReadCommitted) =>

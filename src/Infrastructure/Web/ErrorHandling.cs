@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FastEndpoints;
 using FluentValidation.Results;
 
 namespace Gatehouse.Infrastructure.Web;
@@ -95,11 +96,19 @@ public static class ErrorHandling
 
     /// <summary>
     /// The one way to answer with a problem outside a validation failure (authentication handler,
-    /// pre-processor, slices): through ASP.NET's problem-details service, so that every such body
-    /// gets the same type, title and trace_id.
+    /// pre-processors; slices through <see cref="ProblemAsync"/>): through ASP.NET's problem-details
+    /// service, so that every such body gets the same type, title and trace_id.
     /// </summary>
     public static Task WriteProblemAsync(this HttpContext context, int status, string detail) =>
         TypedResults.Problem(detail, statusCode: status).ExecuteAsync(context);
+
+    /// <summary>A slice's problem answer: <c>return await Send.ProblemAsync(404, "No API key of yours has that id.")</c>.</summary>
+    public static Task ProblemAsync(this IResponseSender send, int status, string detail)
+    {
+        // What Send.ResultAsync does first: FastEndpoints then knows the handler has answered.
+        send.HttpContext.MarkResponseStart();
+        return send.HttpContext.WriteProblemAsync(status, detail);
+    }
 
     /// <summary><c>FullName</c> → <c>full_name</c>; nested paths keep their dots.</summary>
     public static string FieldName(string propertyName) =>

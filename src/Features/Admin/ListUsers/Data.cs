@@ -1,7 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Admin.ListUsers;
 
 internal static class Data
@@ -12,9 +8,7 @@ internal static class Data
 
     public static async Task<Response> ListAsync(Db db, AuthContext auth, int limit, Guid? after, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth, ct);
-        var rows = (await session.QueryAsync<Response.User>(ListUsersSql,
-            new { limit, after }, ct)).ToList();
+        var rows = await db.QueryAsync<Response.User>(auth, ListUsersSql, new { limit, after }, ct);
         var page = rows.Take(limit).ToList();
         return new Response { Items = page, Next = rows.Count > limit ? page[^1].Id : null };
     }

@@ -1,8 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-using Gatehouse.Infrastructure.Web;
-
 namespace Gatehouse.Features.Admin.ListUsers;
 
 internal sealed class Endpoint(Db db, AuthSettings settings) : Endpoint<Request, Response>

@@ -1,6 +1,3 @@
-using FastEndpoints;
-using FluentValidation;
-
 namespace Gatehouse.Features.Admin.ListUsers;
 
 internal sealed class Request

@@ -1,7 +1,3 @@
-using Gatehouse.Infrastructure.Audit;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Admin.SetUserActive;
 
 internal static class Data
@@ -12,18 +8,23 @@ internal static class Data
         from admin_set_user_active(@userId, @isActive)
         """;
 
-    /// <returns>The user after the change; null when there is no such user.</returns>
-    public static async Task<Response?> SetAsync(Db db, AuthContext auth, Guid userId, bool isActive, CancellationToken ct)
+    public abstract record Outcome
+    {
+        public sealed record Changed(Response User) : Outcome;
+        public sealed record NotFound : Outcome;
+    }
+
+    public static async Task<Outcome> SetAsync(Db db, AuthContext auth, Guid userId, bool isActive, CancellationToken ct)
     {
         await using var session = await db.BeginAsync(auth, ct);
         var user = await session.QuerySingleOrDefaultAsync<Response>(SetUserActiveSql, new { userId, isActive }, ct);
         if (user is null)
-            return null;
+            return new Outcome.NotFound();
         // A repeat (disabling a disabled user) changes nothing and records nothing.
         if (user.Changed)
             session.Audit(isActive ? AuditAction.UserEnabled : AuditAction.UserDisabled, AuditTarget.User(userId));
         // Commit forgets the user's cached row here; the NOTIFY it sends makes other instances forget it too.
         await session.CommitAsync(ct);
-        return user;
+        return new Outcome.Changed(user);
     }
 }

@@ -1,8 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-using Gatehouse.Infrastructure.Web;
-
 namespace Gatehouse.Features.Admin.SetUserActive;
 
 internal sealed class Endpoint(Db db, AuthSettings settings) : Endpoint<Request, Response>
@@ -33,13 +28,14 @@ internal sealed class Endpoint(Db db, AuthSettings settings) : Endpoint<Request,
         // Locking oneself out would leave nobody able to undo it through this credential.
         if (request.Id == auth.UserId && request.IsActive == false)
         {
-            await Send.ResultAsync(TypedResults.Problem("You cannot disable your own account.", statusCode: 409));
+            await Send.ProblemAsync(409, "You cannot disable your own account.");
             return;
         }
 
-        var user = await Data.SetAsync(db, auth, request.Id, request.IsActive!.Value, ct);
-        await (user is null
-            ? Send.ResultAsync(TypedResults.Problem("There is no user with that id.", statusCode: 404))
-            : Send.OkAsync(user, ct));
+        await (await Data.SetAsync(db, auth, request.Id, request.IsActive!.Value, ct) switch
+        {
+            Data.Outcome.Changed changed => Send.OkAsync(changed.User, ct),
+            _ => Send.ProblemAsync(404, "There is no user with that id."),
+        });
     }
 }

@@ -1,8 +1,4 @@
-using Dapper;
 using Gatehouse.Infrastructure.Auth.ApiKeys;
-using Gatehouse.Infrastructure.Audit;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
 
 namespace Gatehouse.Features.ApiKeys.CreateApiKey;
 

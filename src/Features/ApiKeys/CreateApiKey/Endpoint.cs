@@ -1,8 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-using Gatehouse.Infrastructure.Web;
-
 namespace Gatehouse.Features.ApiKeys.CreateApiKey;
 
 internal sealed class Endpoint(Db db) : Endpoint<Request, Response>
@@ -29,7 +24,7 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, Response>
         var auth = HttpContext.Auth();
         if (auth.WorkspaceId is null)
         {
-            await Send.ResultAsync(TypedResults.Problem("The request runs in no workspace; create or join one first.", statusCode: 403));
+            await Send.ProblemAsync(403, "The request runs in no workspace; create or join one first.");
             return;
         }
         await Send.ResponseAsync(await Data.CreateAsync(db, auth, request, ct), StatusCodes.Status201Created, ct);

@@ -1,6 +1,3 @@
-using FastEndpoints;
-using FluentValidation;
-
 namespace Gatehouse.Features.ApiKeys.CreateApiKey;
 
 internal sealed class Request

@@ -1,7 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.ApiKeys.ListApiKeys;
 
 internal static class Data
@@ -13,11 +9,6 @@ internal static class Data
         order by created_at, id
         """;
 
-    public static async Task<List<Response>> ListAsync(Db db, AuthContext auth, CancellationToken ct)
-    {
-        await using var session = await db.BeginAsync(auth, ct);
-        var rows = await session.QueryAsync<Response>(ListApiKeysSql,
-            new { userId = auth.UserId, workspaceId = auth.WorkspaceId }, ct);
-        return rows.ToList();
-    }
+    public static Task<List<Response>> ListAsync(Db db, AuthContext auth, CancellationToken ct) =>
+        db.QueryAsync<Response>(auth, ListApiKeysSql, new { userId = auth.UserId, workspaceId = auth.WorkspaceId }, ct);
 }

@@ -1,8 +1,4 @@
-using Dapper;
 using Gatehouse.Infrastructure.Auth.Provisioning;
-using Gatehouse.Infrastructure.Audit;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
 
 namespace Gatehouse.Features.ApiKeys.RevealApiKey;
 
@@ -19,23 +15,29 @@ internal static class Data
 
     private const string KeyExistsSql = "select exists (select 1 from api_keys where id = @id and user_id = @userId)";
 
-    public enum Outcome { Revealed, AlreadyRevealed, NotFound, CannotUnseal }
+    public abstract record Outcome
+    {
+        public sealed record Revealed(string Key) : Outcome;
+        public sealed record AlreadyRevealed : Outcome;
+        public sealed record NotFound : Outcome;
+        public sealed record CannotUnseal : Outcome;
+    }
 
-    public static async Task<(Outcome, string?)> RevealAsync(Db db, DefaultApiKeys defaultKeys, AuthContext auth, Guid id, CancellationToken ct)
+    public static async Task<Outcome> RevealAsync(Db db, DefaultApiKeys defaultKeys, AuthContext auth, Guid id, CancellationToken ct)
     {
         await using var session = await db.BeginAsync(auth, ct);
         var args = new { id, userId = auth.UserId };
         var sealedKey = await session.QuerySingleOrDefaultAsync<string>(LockSealedKeySql, args, ct);
         if (sealedKey is null)
-            return (await session.QuerySingleOrDefaultAsync<bool>(KeyExistsSql, args, ct) ? Outcome.AlreadyRevealed : Outcome.NotFound, null);
+            return await session.QuerySingleOrDefaultAsync<bool>(KeyExistsSql, args, ct) ? new Outcome.AlreadyRevealed() : new Outcome.NotFound();
 
         // Erased only once unsealed, in the same transaction: a key ring that cannot unseal it (rolled
         // back as the session ends) leaves the sealed copy for when the ring is restored.
         if (defaultKeys.TryUnseal(sealedKey) is not { } key)
-            return (Outcome.CannotUnseal, null);
+            return new Outcome.CannotUnseal();
         await session.ExecuteAsync(EraseSealedKeySql, args, ct);
         session.Audit(AuditAction.ApiKeyRevealed, AuditTarget.ApiKey(id));
         await session.CommitAsync(ct);
-        return (Outcome.Revealed, key);
+        return new Outcome.Revealed(key);
     }
 }

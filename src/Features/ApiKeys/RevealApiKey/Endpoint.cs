@@ -1,8 +1,4 @@
-using FastEndpoints;
 using Gatehouse.Infrastructure.Auth.Provisioning;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.ApiKeys.RevealApiKey;
 
@@ -30,19 +26,19 @@ internal sealed class Endpoint(Db db, DefaultApiKeys defaultKeys) : EndpointWith
     public override async Task HandleAsync(CancellationToken ct)
     {
         var id = Route<Guid>("id");
-        var (outcome, key) = await Data.RevealAsync(db, defaultKeys, HttpContext.Auth(), id, ct);
-        if (outcome == Data.Outcome.CannotUnseal)
+        var outcome = await Data.RevealAsync(db, defaultKeys, HttpContext.Auth(), id, ct);
+        if (outcome is Data.Outcome.CannotUnseal)
             Logger.LogError("Default API key {KeyId} cannot be unsealed: the Data Protection key ring lacks the key that sealed it " +
                 "(lost or replaced?) or the sealed copy is damaged. The sealed copy is kept.", id);
         await (outcome switch
         {
-            Data.Outcome.Revealed => Send.OkAsync(new Response { Key = key! }, ct),
-            Data.Outcome.AlreadyRevealed => Send.ResultAsync(TypedResults.Problem("This key's secret was shown once already and is no longer kept.", statusCode: 410)),
-            Data.Outcome.NotFound => Send.ResultAsync(TypedResults.Problem("No API key of yours has that id.", statusCode: 404)),
+            Data.Outcome.Revealed revealed => Send.OkAsync(new Response { Key = revealed.Key }, ct),
+            Data.Outcome.AlreadyRevealed => Send.ProblemAsync(410, "This key's secret was shown once already and is no longer kept."),
+            Data.Outcome.NotFound => Send.ProblemAsync(404, "No API key of yours has that id."),
             // 503, not 500: nothing is wrong with the request or lost for good; the server lacks what it needs
             // (typically a key ring restored from backup brings it back), and the sealed copy waits for that.
-            _ => Send.ResultAsync(TypedResults.Problem("The key's secret is kept but the server cannot unseal it right now. " +
-                "Nothing was erased: try again later, or ask the operator to restore the Data Protection key ring.", statusCode: 503)),
+            _ => Send.ProblemAsync(503, "The key's secret is kept but the server cannot unseal it right now. " +
+                "Nothing was erased: try again later, or ask the operator to restore the Data Protection key ring."),
         });
     }
 }

@@ -1,8 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Audit;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.ApiKeys.RevokeApiKey;
 
 internal static class Data
@@ -15,8 +10,13 @@ internal static class Data
         returning revoked_at = now()
         """;
 
-    /// <returns>False when the caller has no key with that id.</returns>
-    public static async Task<bool> RevokeAsync(Db db, AuthContext auth, Guid id, CancellationToken ct)
+    public abstract record Outcome
+    {
+        public sealed record Revoked : Outcome;
+        public sealed record NotFound : Outcome;
+    }
+
+    public static async Task<Outcome> RevokeAsync(Db db, AuthContext auth, Guid id, CancellationToken ct)
     {
         await using var session = await db.BeginAsync(auth, ct);
         var revokedNow = await session.QuerySingleOrDefaultAsync<bool?>(RevokeApiKeySql,
@@ -25,6 +25,6 @@ internal static class Data
         if (revokedNow == true)
             session.Audit(AuditAction.ApiKeyRevoked, AuditTarget.ApiKey(id));
         await session.CommitAsync(ct);
-        return revokedNow is not null;
+        return revokedNow is null ? new Outcome.NotFound() : new Outcome.Revoked();
     }
 }

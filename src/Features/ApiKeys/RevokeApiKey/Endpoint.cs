@@ -1,7 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.ApiKeys.RevokeApiKey;
 
 internal sealed class Endpoint(Db db) : Endpoint<Request>
@@ -19,13 +15,10 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
         });
     }
 
-    public override async Task HandleAsync(Request request, CancellationToken ct)
-    {
-        if (!await Data.RevokeAsync(db, HttpContext.Auth(), request.Id, ct))
+    public override async Task HandleAsync(Request request, CancellationToken ct) =>
+        await (await Data.RevokeAsync(db, HttpContext.Auth(), request.Id, ct) switch
         {
-            await Send.ResultAsync(TypedResults.Problem("No API key of yours has that id.", statusCode: 404));
-            return;
-        }
-        await Send.NoContentAsync(ct);
-    }
+            Data.Outcome.Revoked => Send.NoContentAsync(ct),
+            _ => Send.ProblemAsync(404, "No API key of yours has that id."),
+        });
 }

@@ -1,5 +1,3 @@
-using FastEndpoints;
-
 namespace Gatehouse.Features.ApiKeys.RevokeApiKey;
 
 internal sealed class Request

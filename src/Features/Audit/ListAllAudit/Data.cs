@@ -1,6 +1,3 @@
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Audit.ListAllAudit;
 
 internal static class Data
@@ -11,8 +8,7 @@ internal static class Data
     public static async Task<AuditPage> ListAsync(Db db, AuthContext auth, Request request, CancellationToken ct)
     {
         var limit = request.Limit ?? 50;
-        await using var session = await db.BeginAsync(auth, ct);
-        var rows = await session.QueryAsync<AuditPage.Row>(ListAllAuditSql,
+        var rows = await db.QueryAsync<AuditPage.Row>(auth, ListAllAuditSql,
             new { after = request.After, limit, action = request.Action, actorUserId = request.ActorUserId }, ct);
         return AuditPage.From(rows, limit);
     }

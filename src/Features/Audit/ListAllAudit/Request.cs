@@ -1,7 +1,3 @@
-using FastEndpoints;
-using FluentValidation;
-using Gatehouse.Infrastructure.Audit;
-
 namespace Gatehouse.Features.Audit.ListAllAudit;
 
 internal sealed class Request

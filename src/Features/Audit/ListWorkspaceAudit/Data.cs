@@ -1,6 +1,3 @@
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Audit.ListWorkspaceAudit;
 
 internal static class Data
@@ -18,8 +15,7 @@ internal static class Data
 
     public static async Task<AuditPage> ListAsync(Db db, AuthContext auth, int limit, long? after, CancellationToken ct)
     {
-        await using var session = await db.BeginAsync(auth, ct);
-        var rows = await session.QueryAsync<AuditPage.Row>(ListWorkspaceAuditSql, new { workspaceId = auth.WorkspaceId, after, limit }, ct);
+        var rows = await db.QueryAsync<AuditPage.Row>(auth, ListWorkspaceAuditSql, new { workspaceId = auth.WorkspaceId, after, limit }, ct);
         return AuditPage.From(rows, limit);
     }
 }

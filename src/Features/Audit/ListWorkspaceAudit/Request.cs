@@ -1,6 +1,3 @@
-using FastEndpoints;
-using FluentValidation;
-
 namespace Gatehouse.Features.Audit.ListWorkspaceAudit;
 
 internal sealed class Request

@@ -1,7 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Web;
-
 namespace Gatehouse.Features.Auth.Config;
 
 /// <summary>What a single-page app needs to start a login: public values only, derived from configuration.</summary>

@@ -1,6 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Web;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Gatehouse.Features.Auth.LogoutUrl;

@@ -1,6 +1,3 @@
-using FastEndpoints;
-using FluentValidation;
-
 namespace Gatehouse.Features.Auth.LogoutUrl;
 
 internal sealed class Request

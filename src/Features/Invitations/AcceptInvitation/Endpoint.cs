@@ -1,8 +1,4 @@
-using FastEndpoints;
 using Gatehouse.Features.Workspaces;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.Invitations.AcceptInvitation;
 
@@ -26,13 +22,10 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest<WorkspaceResponse
         });
     }
 
-    public override async Task HandleAsync(CancellationToken ct)
-    {
-        if (await Data.AcceptAsync(db, HttpContext.Auth(), Route<Guid>("invitation_id"), ct) is not { } workspace)
+    public override async Task HandleAsync(CancellationToken ct) =>
+        await (await Data.AcceptAsync(db, HttpContext.Auth(), Route<Guid>("invitation_id"), ct) switch
         {
-            await Send.ResultAsync(TypedResults.Problem("You have no pending invitation with that id.", statusCode: 404));
-            return;
-        }
-        await Send.OkAsync(workspace, ct);
-    }
+            Data.Outcome.Accepted accepted => Send.OkAsync(accepted.Workspace, ct),
+            _ => Send.ProblemAsync(404, "You have no pending invitation with that id."),
+        });
 }

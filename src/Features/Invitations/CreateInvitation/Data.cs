@@ -1,8 +1,4 @@
-using Dapper;
 using Gatehouse.Features.Workspaces;
-using Gatehouse.Infrastructure.Audit;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
 
 namespace Gatehouse.Features.Invitations.CreateInvitation;
 
@@ -29,9 +25,14 @@ internal static class Data
         returning id, email, role, workspace_id, invited_by, created_at, expires_at
         """;
 
-    public enum Outcome { Created, AlreadyMember, AlreadyInvited }
+    public abstract record Outcome
+    {
+        public sealed record Created(InvitationResponse Invitation) : Outcome;
+        public sealed record AlreadyMember : Outcome;
+        public sealed record AlreadyInvited : Outcome;
+    }
 
-    public static async Task<(Outcome, InvitationResponse?)> CreateAsync(Db db, AuthContext auth, Request request, int ttlDays,
+    public static async Task<Outcome> CreateAsync(Db db, AuthContext auth, Request request, int ttlDays,
         CancellationToken ct)
     {
         await using var session = await db.BeginAsync(auth, ct);
@@ -41,13 +42,13 @@ internal static class Data
             userId = auth.UserId, ttlDays,
         };
         if (await session.QuerySingleAsync<bool>(MemberHasEmailSql, args, ct))
-            return (Outcome.AlreadyMember, null);
+            return new Outcome.AlreadyMember();
         await session.ExecuteAsync(DropExpiredSql, args, ct);
         var invitation = await session.QuerySingleOrDefaultAsync<InvitationResponse>(CreateInvitationSql, args, ct);
         if (invitation is null)
-            return (Outcome.AlreadyInvited, null);
+            return new Outcome.AlreadyInvited();
         session.Audit(AuditAction.InvitationCreated, AuditTarget.Invitation(invitation.Id), new { role = args.role });
         await session.CommitAsync(ct);
-        return (Outcome.Created, invitation);
+        return new Outcome.Created(invitation);
     }
 }

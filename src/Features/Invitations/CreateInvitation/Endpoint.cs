@@ -1,8 +1,4 @@
-using FastEndpoints;
 using Gatehouse.Features.Workspaces;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.Invitations.CreateInvitation;
 
@@ -29,12 +25,11 @@ internal sealed class Endpoint(Db db, InvitationSettings settings) : Endpoint<Re
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var (outcome, invitation) = await Data.CreateAsync(db, HttpContext.Auth(), request, settings.TtlDays, ct);
-        await (outcome switch
+        await (await Data.CreateAsync(db, HttpContext.Auth(), request, settings.TtlDays, ct) switch
         {
-            Data.Outcome.Created => Send.ResponseAsync(invitation!, StatusCodes.Status201Created, ct),
-            Data.Outcome.AlreadyMember => Send.ResultAsync(TypedResults.Problem("A member of this workspace already has that verified email.", statusCode: 409)),
-            _ => Send.ResultAsync(TypedResults.Problem("That address already has a pending invitation to this workspace.", statusCode: 409)),
+            Data.Outcome.Created created => Send.ResponseAsync(created.Invitation, StatusCodes.Status201Created, ct),
+            Data.Outcome.AlreadyMember => Send.ProblemAsync(409, "A member of this workspace already has that verified email."),
+            _ => Send.ProblemAsync(409, "That address already has a pending invitation to this workspace."),
         });
     }
 }

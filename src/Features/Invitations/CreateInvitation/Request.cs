@@ -1,7 +1,3 @@
-using FastEndpoints;
-using FluentValidation;
-using Gatehouse.Features.Workspaces;
-
 namespace Gatehouse.Features.Invitations.CreateInvitation;
 
 internal sealed class Request

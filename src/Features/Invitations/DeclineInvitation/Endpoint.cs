@@ -1,7 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Invitations.DeclineInvitation;
 
 // No request DTO: the id is in the route, and clients may POST an empty JSON body.
@@ -21,13 +17,10 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest
         });
     }
 
-    public override async Task HandleAsync(CancellationToken ct)
-    {
-        if (!await Data.DeclineAsync(db, HttpContext.Auth(), Route<Guid>("invitation_id"), ct))
+    public override async Task HandleAsync(CancellationToken ct) =>
+        await (await Data.DeclineAsync(db, HttpContext.Auth(), Route<Guid>("invitation_id"), ct) switch
         {
-            await Send.ResultAsync(TypedResults.Problem("You have no pending invitation with that id.", statusCode: 404));
-            return;
-        }
-        await Send.NoContentAsync(ct);
-    }
+            Data.Outcome.Declined => Send.NoContentAsync(ct),
+            _ => Send.ProblemAsync(404, "You have no pending invitation with that id."),
+        });
 }

@@ -1,7 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Invitations.ListInvitations;
 
 internal static class Data
@@ -14,10 +10,6 @@ internal static class Data
         order by created_at, id
         """;
 
-    public static async Task<List<InvitationResponse>> ListAsync(Db db, AuthContext auth, CancellationToken ct)
-    {
-        await using var session = await db.BeginAsync(auth, ct);
-        var rows = await session.QueryAsync<InvitationResponse>(ListPendingSql, new { workspaceId = auth.WorkspaceId }, ct);
-        return rows.ToList();
-    }
+    public static Task<List<InvitationResponse>> ListAsync(Db db, AuthContext auth, CancellationToken ct) =>
+        db.QueryAsync<InvitationResponse>(auth, ListPendingSql, new { workspaceId = auth.WorkspaceId }, ct);
 }

@@ -1,8 +1,4 @@
-using FastEndpoints;
 using Gatehouse.Features.Workspaces;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.Invitations.ListInvitations;
 

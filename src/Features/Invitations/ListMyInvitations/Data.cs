@@ -1,7 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Invitations.ListMyInvitations;
 
 internal static class Data
@@ -12,10 +8,6 @@ internal static class Data
         select id, workspace_id, workspace_name, role, invited_by_name, expires_at from list_my_invitations()
         """;
 
-    public static async Task<List<Response>> ListAsync(Db db, AuthContext auth, CancellationToken ct)
-    {
-        await using var session = await db.BeginAsync(auth, ct);
-        var rows = await session.QueryAsync<Response>(ListMineSql, null, ct);
-        return rows.ToList();
-    }
+    public static Task<List<Response>> ListAsync(Db db, AuthContext auth, CancellationToken ct) =>
+        db.QueryAsync<Response>(auth, ListMineSql, null, ct);
 }

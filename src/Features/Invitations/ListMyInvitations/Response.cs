@@ -1,5 +1,3 @@
-using Gatehouse.Features.Workspaces;
-
 namespace Gatehouse.Features.Invitations.ListMyInvitations;
 
 /// <summary>An invitation as its invitee sees it.</summary>

@@ -1,8 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Audit;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Invitations.RevokeInvitation;
 
 internal static class Data
@@ -14,14 +9,19 @@ internal static class Data
           and accepted_at is null and declined_at is null and revoked_at is null and expires_at > now()
         """;
 
-    /// <returns>False when the workspace has no pending invitation with that id.</returns>
-    public static async Task<bool> RevokeAsync(Db db, AuthContext auth, Guid id, CancellationToken ct)
+    public abstract record Outcome
+    {
+        public sealed record Revoked : Outcome;
+        public sealed record NotFound : Outcome;
+    }
+
+    public static async Task<Outcome> RevokeAsync(Db db, AuthContext auth, Guid id, CancellationToken ct)
     {
         await using var session = await db.BeginAsync(auth, ct);
         if (await session.ExecuteAsync(RevokeSql, new { id, workspaceId = auth.WorkspaceId }, ct) == 0)
-            return false;
+            return new Outcome.NotFound();
         session.Audit(AuditAction.InvitationRevoked, AuditTarget.Invitation(id));
         await session.CommitAsync(ct);
-        return true;
+        return new Outcome.Revoked();
     }
 }

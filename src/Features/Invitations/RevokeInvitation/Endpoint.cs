@@ -1,7 +1,4 @@
-using FastEndpoints;
 using Gatehouse.Features.Workspaces;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
 
 namespace Gatehouse.Features.Invitations.RevokeInvitation;
 
@@ -23,13 +20,10 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
         });
     }
 
-    public override async Task HandleAsync(Request request, CancellationToken ct)
-    {
-        if (!await Data.RevokeAsync(db, HttpContext.Auth(), request.InvitationId, ct))
+    public override async Task HandleAsync(Request request, CancellationToken ct) =>
+        await (await Data.RevokeAsync(db, HttpContext.Auth(), request.InvitationId, ct) switch
         {
-            await Send.ResultAsync(TypedResults.Problem("This workspace has no pending invitation with that id.", statusCode: 404));
-            return;
-        }
-        await Send.NoContentAsync(ct);
-    }
+            Data.Outcome.Revoked => Send.NoContentAsync(ct),
+            _ => Send.ProblemAsync(404, "This workspace has no pending invitation with that id."),
+        });
 }

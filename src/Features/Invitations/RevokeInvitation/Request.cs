@@ -1,5 +1,3 @@
-using FastEndpoints;
-
 namespace Gatehouse.Features.Invitations.RevokeInvitation;
 
 internal sealed class Request

@@ -1,7 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Web;
-
 namespace Gatehouse.Features.Profile.Me;
 
 internal sealed class Endpoint : EndpointWithoutRequest<ProfileResponse>

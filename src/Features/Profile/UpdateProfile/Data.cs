@@ -1,8 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Audit;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Profile.UpdateProfile;
 
 internal static class Data

@@ -1,8 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-using Gatehouse.Infrastructure.Web;
-
 namespace Gatehouse.Features.Profile.UpdateProfile;
 
 internal sealed class Endpoint(Db db) : Endpoint<Request, ProfileResponse>

@@ -1,8 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using FastEndpoints;
-using FluentValidation;
-using Gatehouse.Infrastructure.Web;
 
 namespace Gatehouse.Features.Profile.UpdateProfile;
 

@@ -1,8 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Audit;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Workspaces.AddMember;
 
 internal static class Data
@@ -24,22 +19,28 @@ internal static class Data
         where m.workspace_id = @workspaceId and m.user_id = @userId
         """;
 
-    public enum Outcome { Added, UnknownEmail, AmbiguousEmail, AlreadyMember }
+    public abstract record Outcome
+    {
+        public sealed record Added(MemberResponse Member) : Outcome;
+        public sealed record UnknownEmail : Outcome;
+        public sealed record AmbiguousEmail : Outcome;
+        public sealed record AlreadyMember : Outcome;
+    }
 
-    public static async Task<(Outcome, MemberResponse?)> AddAsync(Db db, AuthContext auth, Request request, CancellationToken ct)
+    public static async Task<Outcome> AddAsync(Db db, AuthContext auth, Request request, CancellationToken ct)
     {
         await using var session = await db.BeginAsync(auth, ct);
         var users = (await session.QueryAsync<Guid>(FindUsersByEmailSql,
             new { email = request.Email.Trim() }, ct)).ToList();
-        if (users.Count == 0) return (Outcome.UnknownEmail, null);
-        if (users.Count > 1) return (Outcome.AmbiguousEmail, null);
+        if (users.Count == 0) return new Outcome.UnknownEmail();
+        if (users.Count > 1) return new Outcome.AmbiguousEmail();
 
         var args = new { workspaceId = auth.WorkspaceId, userId = users[0], role = request.Role.ToDatabase() };
         if (await session.ExecuteAsync(AddMemberSql, args, ct) == 0)
-            return (Outcome.AlreadyMember, null);
+            return new Outcome.AlreadyMember();
         var member = await session.QuerySingleAsync<MemberResponse>(LoadMemberSql, args, ct);
         session.Audit(AuditAction.MemberAdded, AuditTarget.User(users[0]), new { role = request.Role });
         await session.CommitAsync(ct);
-        return (Outcome.Added, member);
+        return new Outcome.Added(member);
     }
 }

@@ -1,8 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-using Gatehouse.Infrastructure.Web;
-
 namespace Gatehouse.Features.Workspaces.AddMember;
 
 internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
@@ -28,15 +23,12 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var auth = HttpContext.Auth();
-
-        var (outcome, member) = await Data.AddAsync(db, auth, request, ct);
-        await (outcome switch
+        await (await Data.AddAsync(db, HttpContext.Auth(), request, ct) switch
         {
-            Data.Outcome.Added => Send.ResponseAsync(member!, StatusCodes.Status201Created, ct),
-            Data.Outcome.UnknownEmail => Send.ResultAsync(TypedResults.Problem("No user with that verified email exists.", statusCode: 404)),
-            Data.Outcome.AmbiguousEmail => Send.ResultAsync(TypedResults.Problem("Several users share that email; it does not identify one person.", statusCode: 409)),
-            _ => Send.ResultAsync(TypedResults.Problem("That user is already a member of this workspace.", statusCode: 409)),
+            Data.Outcome.Added added => Send.ResponseAsync(added.Member, StatusCodes.Status201Created, ct),
+            Data.Outcome.UnknownEmail => Send.ProblemAsync(404, "No user with that verified email exists."),
+            Data.Outcome.AmbiguousEmail => Send.ProblemAsync(409, "Several users share that email; it does not identify one person."),
+            _ => Send.ProblemAsync(409, "That user is already a member of this workspace."),
         });
     }
 }

@@ -1,7 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Audit;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
 using Npgsql;
 
 namespace Gatehouse.Features.Workspaces.ChangeMemberRole;
@@ -14,7 +10,7 @@ internal static class Data
         for update
         """;
 
-    // The trigger enforce_last_owner refuses to leave a workspace without an owner (SQLSTATE GH409).
+    // The trigger enforce_last_owner refuses to leave a workspace without an owner (SqlStates.LastOwner).
     private const string ChangeRoleSql = """
         with changed as (
             update workspace_members set role = @role
@@ -25,30 +21,36 @@ internal static class Data
         from changed c join users u on u.id = c.user_id
         """;
 
-    public enum Outcome { Changed, NotAMember, OwnersOnly, LastOwner }
+    public abstract record Outcome
+    {
+        public sealed record Changed(MemberResponse Member) : Outcome;
+        public sealed record NotAMember : Outcome;
+        public sealed record OwnersOnly : Outcome;
+        public sealed record LastOwner : Outcome;
+    }
 
-    public static async Task<(Outcome, MemberResponse?)> ChangeAsync(Db db, AuthContext auth, Guid userId, WorkspaceRole role, CancellationToken ct)
+    public static async Task<Outcome> ChangeAsync(Db db, AuthContext auth, Guid userId, WorkspaceRole role, CancellationToken ct)
     {
         await using var session = await db.BeginAsync(auth, ct);
         var args = new { workspaceId = auth.WorkspaceId, userId, role = role.ToDatabase() };
-        var current = await session.QuerySingleOrDefaultAsync<string>(LockMemberSql, args, ct);
+        var current = WorkspaceRoles.FromDatabase(await session.QuerySingleOrDefaultAsync<string>(LockMemberSql, args, ct));
         if (current is null)
-            return (Outcome.NotAMember, null);
+            return new Outcome.NotAMember();
         // Admins manage members and admins; only an owner can make or unmake an owner.
-        if ((current == "owner" || role == WorkspaceRole.Owner) && auth.Role != "owner")
-            return (Outcome.OwnersOnly, null);
+        if ((current == WorkspaceRole.Owner || role == WorkspaceRole.Owner) && auth.Role != WorkspaceRole.Owner)
+            return new Outcome.OwnersOnly();
         try
         {
             var member = await session.QuerySingleAsync<MemberResponse>(ChangeRoleSql, args, ct);
             // Setting the role a member already has changes nothing and records nothing.
-            if (current != args.role)
+            if (current != role)
                 session.Audit(AuditAction.MemberRoleChanged, AuditTarget.User(userId), new { role, previous_role = current });
             await session.CommitAsync(ct);
-            return (Outcome.Changed, member);
+            return new Outcome.Changed(member);
         }
-        catch (PostgresException e) when (e.SqlState == "GH409")
+        catch (PostgresException e) when (e.SqlState == SqlStates.LastOwner)
         {
-            return (Outcome.LastOwner, null);
+            return new Outcome.LastOwner();
         }
     }
 }

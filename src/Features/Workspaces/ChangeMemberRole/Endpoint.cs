@@ -1,8 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-using Gatehouse.Infrastructure.Web;
-
 namespace Gatehouse.Features.Workspaces.ChangeMemberRole;
 
 internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
@@ -28,15 +23,12 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, MemberResponse>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var auth = HttpContext.Auth();
-
-        var (outcome, member) = await Data.ChangeAsync(db, auth, request.UserId, request.Role!.Value, ct);
-        await (outcome switch
+        await (await Data.ChangeAsync(db, HttpContext.Auth(), request.UserId, request.Role!.Value, ct) switch
         {
-            Data.Outcome.Changed => Send.OkAsync(member!, ct),
-            Data.Outcome.NotAMember => Send.ResultAsync(TypedResults.Problem("That user is not a member of this workspace.", statusCode: 404)),
-            Data.Outcome.OwnersOnly => Send.ResultAsync(TypedResults.Problem("Only an owner can grant or take away ownership.", statusCode: 403)),
-            _ => Send.ResultAsync(TypedResults.Problem("A workspace needs at least one owner; make someone else owner first.", statusCode: 409)),
+            Data.Outcome.Changed changed => Send.OkAsync(changed.Member, ct),
+            Data.Outcome.NotAMember => Send.ProblemAsync(404, "That user is not a member of this workspace."),
+            Data.Outcome.OwnersOnly => Send.ProblemAsync(403, "Only an owner can grant or take away ownership."),
+            _ => Send.ProblemAsync(409, "A workspace needs at least one owner; make someone else owner first."),
         });
     }
 }

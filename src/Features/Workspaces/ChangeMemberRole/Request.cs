@@ -1,6 +1,3 @@
-using FastEndpoints;
-using FluentValidation;
-
 namespace Gatehouse.Features.Workspaces.ChangeMemberRole;
 
 internal sealed class Request

@@ -1,8 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Audit;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Workspaces.CreateWorkspace;
 
 internal static class Data
@@ -13,7 +8,7 @@ internal static class Data
             returning id
         )
         insert into workspace_members (workspace_id, user_id, role)
-        select id, @userId, 'owner' from workspace
+        select id, @userId, @role from workspace
         """;
 
     public static async Task<WorkspaceResponse> CreateAsync(Db db, AuthContext auth, string name, CancellationToken ct)
@@ -21,7 +16,7 @@ internal static class Data
         var workspace = new WorkspaceResponse { Id = Guid.CreateVersion7(), Name = name.Trim(), Role = WorkspaceRole.Owner };
         await using var session = await db.BeginAsync(auth.UserId, workspace.Id, ct);
         await session.ExecuteAsync(CreateWorkspaceSql,
-            new { id = workspace.Id, name = workspace.Name, userId = auth.UserId }, ct);
+            new { id = workspace.Id, name = workspace.Name, userId = auth.UserId, role = workspace.Role.ToDatabase() }, ct);
         session.Audit(AuditAction.WorkspaceCreated, AuditTarget.Workspace(workspace.Id), new { name = workspace.Name });
         await session.CommitAsync(ct);
         return workspace;

@@ -1,6 +1,3 @@
-using FastEndpoints;
-using FluentValidation;
-
 namespace Gatehouse.Features.Workspaces.CreateWorkspace;
 
 internal sealed class Request

@@ -1,7 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Workspaces.DeleteWorkspace;
 
 internal sealed class Endpoint(Db db) : EndpointWithoutRequest
@@ -24,14 +20,10 @@ internal sealed class Endpoint(Db db) : EndpointWithoutRequest
         });
     }
 
-    public override async Task HandleAsync(CancellationToken ct)
-    {
-        var auth = HttpContext.Auth();
-        if (auth.Role != "owner" || !await Data.DeleteAsync(db, auth, ct))
+    public override async Task HandleAsync(CancellationToken ct) =>
+        await (await Data.DeleteAsync(db, HttpContext.Auth(), ct) switch
         {
-            await Send.ResultAsync(TypedResults.Problem(OwnersOnly, statusCode: 403));
-            return;
-        }
-        await Send.NoContentAsync(ct);
-    }
+            Data.Outcome.Deleted => Send.NoContentAsync(ct),
+            _ => Send.ProblemAsync(403, OwnersOnly),
+        });
 }

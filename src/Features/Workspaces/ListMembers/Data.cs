@@ -1,7 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Workspaces.ListMembers;
 
 internal static class Data
@@ -14,10 +10,6 @@ internal static class Data
         order by m.created_at, u.id
         """;
 
-    public static async Task<List<MemberResponse>> ListAsync(Db db, AuthContext auth, CancellationToken ct)
-    {
-        await using var session = await db.BeginAsync(auth, ct);
-        var rows = await session.QueryAsync<MemberResponse>(ListMembersSql, new { workspaceId = auth.WorkspaceId }, ct);
-        return rows.ToList();
-    }
+    public static Task<List<MemberResponse>> ListAsync(Db db, AuthContext auth, CancellationToken ct) =>
+        db.QueryAsync<MemberResponse>(auth, ListMembersSql, new { workspaceId = auth.WorkspaceId }, ct);
 }

@@ -1,7 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Workspaces.ListWorkspaces;
 
 internal static class Data
@@ -14,10 +10,6 @@ internal static class Data
         order by m.created_at, w.id
         """;
 
-    public static async Task<List<WorkspaceResponse>> ListAsync(Db db, AuthContext auth, CancellationToken ct)
-    {
-        await using var session = await db.BeginAsync(auth, ct);
-        var rows = await session.QueryAsync<WorkspaceResponse>(ListWorkspacesSql, new { userId = auth.UserId }, ct);
-        return rows.ToList();
-    }
+    public static Task<List<WorkspaceResponse>> ListAsync(Db db, AuthContext auth, CancellationToken ct) =>
+        db.QueryAsync<WorkspaceResponse>(auth, ListWorkspacesSql, new { userId = auth.UserId }, ct);
 }

@@ -1,8 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-using Gatehouse.Infrastructure.Web;
-
 namespace Gatehouse.Features.Workspaces.ListWorkspaces;
 
 internal sealed class Endpoint(Db db) : EndpointWithoutRequest<List<WorkspaceResponse>>

@@ -1,7 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Workspaces.RemoveMember;
 
 internal sealed class Endpoint(Db db) : Endpoint<Request>
@@ -27,13 +23,12 @@ internal sealed class Endpoint(Db db) : Endpoint<Request>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        var auth = HttpContext.Auth();
-        await (await Data.RemoveAsync(db, auth, request.UserId, ct) switch
+        await (await Data.RemoveAsync(db, HttpContext.Auth(), request.UserId, ct) switch
         {
             Data.Outcome.Removed => Send.NoContentAsync(ct),
-            Data.Outcome.NotAMember => Send.ResultAsync(TypedResults.Problem("That user is not a member of this workspace.", statusCode: 404)),
-            Data.Outcome.OwnersOnly => Send.ResultAsync(TypedResults.Problem("Only an owner can remove an owner.", statusCode: 403)),
-            _ => Send.ResultAsync(TypedResults.Problem("A workspace needs at least one owner; make someone else owner first.", statusCode: 409)),
+            Data.Outcome.NotAMember => Send.ProblemAsync(404, "That user is not a member of this workspace."),
+            Data.Outcome.OwnersOnly => Send.ProblemAsync(403, "Only an owner can remove an owner."),
+            _ => Send.ProblemAsync(409, "A workspace needs at least one owner; make someone else owner first."),
         });
     }
 }

@@ -1,5 +1,3 @@
-using FastEndpoints;
-
 namespace Gatehouse.Features.Workspaces.RemoveMember;
 
 internal sealed class Request

@@ -1,7 +1,3 @@
-using Dapper;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-
 namespace Gatehouse.Features.Workspaces.SetActiveWorkspace;
 
 internal static class Data
@@ -12,13 +8,18 @@ internal static class Data
           and exists (select 1 from workspace_members where workspace_id = @workspaceId and user_id = @userId)
         """;
 
-    /// <returns>False when the caller is not a member of the workspace.</returns>
-    public static async Task<bool> SetAsync(Db db, AuthContext auth, Guid workspaceId, CancellationToken ct)
+    public abstract record Outcome
+    {
+        public sealed record Set : Outcome;
+        public sealed record NotAMember : Outcome;
+    }
+
+    public static async Task<Outcome> SetAsync(Db db, AuthContext auth, Guid workspaceId, CancellationToken ct)
     {
         await using var session = await db.BeginAsync(auth, ct);
         var updated = await session.ExecuteAsync(SetActiveWorkspaceSql,
             new { userId = auth.UserId, workspaceId }, ct);
         await session.CommitAsync(ct);
-        return updated == 1;
+        return updated == 1 ? new Outcome.Set() : new Outcome.NotAMember();
     }
 }

@@ -1,8 +1,3 @@
-using FastEndpoints;
-using Gatehouse.Infrastructure.Auth;
-using Gatehouse.Infrastructure.Database;
-using Gatehouse.Infrastructure.Web;
-
 namespace Gatehouse.Features.Workspaces.SetActiveWorkspace;
 
 internal sealed class Endpoint(Db db) : Endpoint<Request, Response>
@@ -22,13 +17,10 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, Response>
         });
     }
 
-    public override async Task HandleAsync(Request request, CancellationToken ct)
-    {
-        if (!await Data.SetAsync(db, HttpContext.Auth(), request.WorkspaceId, ct))
+    public override async Task HandleAsync(Request request, CancellationToken ct) =>
+        await (await Data.SetAsync(db, HttpContext.Auth(), request.WorkspaceId, ct) switch
         {
-            await Send.ResultAsync(TypedResults.Problem($"You are not a member of workspace {request.WorkspaceId}.", statusCode: 403));
-            return;
-        }
-        await Send.OkAsync(new Response { Ok = true, ActiveWorkspace = request.WorkspaceId }, ct);
-    }
+            Data.Outcome.Set => Send.OkAsync(new Response { Ok = true, ActiveWorkspace = request.WorkspaceId }, ct),
+            _ => Send.ProblemAsync(403, $"You are not a member of workspace {request.WorkspaceId}."),
+        });
 }

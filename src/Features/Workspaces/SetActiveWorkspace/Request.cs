@@ -1,6 +1,3 @@
-using FastEndpoints;
-using FluentValidation;
-
 namespace Gatehouse.Features.Workspaces.SetActiveWorkspace;
 
 internal sealed class Request
