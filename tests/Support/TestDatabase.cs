@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Npgsql;
 
 namespace Gatehouse.Tests.Support;
@@ -6,6 +7,7 @@ namespace Gatehouse.Tests.Support;
 /// A database of its own for this test process, on the cluster that ./test started, reached as the
 /// two roles the API uses — the schema owner (migrations) and the runtime role — and as a superuser,
 /// which row-level security does not filter, for assertions about what was written.
+/// Every database this process created is dropped when the process ends, so the cluster does not fill up.
 /// </summary>
 public sealed class TestDatabase
 {
@@ -19,6 +21,12 @@ public sealed class TestDatabase
     private static readonly string OwnerCredentials = Env("GATEHOUSE_TEST_OWNER", "gatehouse_owner:gatehouse-owner-dev");
     private static readonly string AppCredentials = Env("GATEHOUSE_TEST_APP", "gatehouse_app:gatehouse-app-dev");
     private static readonly string SuperuserCredentials = Env("GATEHOUSE_TEST_SUPERUSER", "postgres:postgres");
+
+    private static readonly ConcurrentDictionary<string, byte> Created = new();
+
+    // ProcessExit, not a fixture's end: the shared app and the processes some tests start keep using their
+    // databases until the run is over. Static constructors run once, so the handler is registered once.
+    static TestDatabase() => AppDomain.CurrentDomain.ProcessExit += (_, _) => DropAll();
 
     private TestDatabase(string name)
     {
@@ -37,7 +45,26 @@ public sealed class TestDatabase
             Gatehouse.Infrastructure.Database.DatabaseUrl.ToConnectionString(Url(OwnerCredentials, "postgres"), "test"));
         await using var create = admin.CreateCommand($"create database {name}");
         await create.ExecuteNonQueryAsync();
+        Created[name] = 0;
         return new TestDatabase(name);
+    }
+
+    /// <summary>
+    /// Drops what this process created, as the superuser: WITH (FORCE) ends the connections that linger
+    /// (the app's pool, its LISTEN connection, the superuser's own pool), which only a superuser may end.
+    /// </summary>
+    private static void DropAll()
+    {
+        NpgsqlConnection.ClearAllPools();
+        using var admin = new NpgsqlConnection(
+            Gatehouse.Infrastructure.Database.DatabaseUrl.ToConnectionString(Url(SuperuserCredentials, "postgres"), "test"));
+        admin.Open();
+        foreach (var name in Created.Keys)
+        {
+            // The name is ours (gh_<purpose>_<guid>), never input; identifiers cannot be parameters.
+            using var drop = new NpgsqlCommand($"drop database if exists {name} with (force)", admin);
+            drop.ExecuteNonQuery();
+        }
     }
 
     public static string Url(string credentials, string database) => $"postgres://{credentials}@{Host}/{database}";

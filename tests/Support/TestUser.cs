@@ -10,6 +10,7 @@ public sealed record TestUser(TestApp App, string Subject, string Token, string 
         var subject = Unique.Subject();
         var email = Unique.Email();
         var token = app.Auth0.Token(subject, Unique.Claims(email, name ?? "Test User"));
+        // A literal route: Support is compiled into the generated-client tests too, which cannot see the API's internal endpoints.
         var me = await (await app.Client(token).GetAsync("/api/v1/auth/me")).ShouldBeOkJsonAsync();
         return new TestUser(app, subject, token, email, me.GetProperty("id").GetGuid(), me.GetProperty("organization_id").GetGuid());
     }

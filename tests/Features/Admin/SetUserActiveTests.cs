@@ -1,20 +1,25 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Gatehouse.Tests.Support;
+using SetUserActive = Gatehouse.Features.Admin.SetUserActive;
+using ListUsers = Gatehouse.Features.Admin.ListUsers;
+using CreateApiKey = Gatehouse.Features.ApiKeys.CreateApiKey;
+using Me = Gatehouse.Features.Profile.Me;
 
 namespace Gatehouse.Tests.Features.Admin;
 
 public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private TestApp App => fixture.App;
-    private static string User(Guid id) => $"/api/v1/admin/users/{id}";
+    private static string User(Guid id) => Route.To<SetUserActive.Endpoint>(new { id });
+    private static string MeRoute => Route.To<Me.Endpoint>();
 
     /// <summary>A provisioned admin: their client and their user id.</summary>
     private async Task<(HttpClient Client, Guid Id)> AdminAsync()
     {
         var token = App.Auth0.Token(Unique.Subject(), Unique.Claims(Unique.Email(), "Admin Person", true, "admin:access"));
         var client = App.Client(token);
-        var me = await (await client.GetAsync("/api/v1/auth/me")).ShouldBeOkJsonAsync();
+        var me = await (await client.GetAsync(MeRoute)).ShouldBeOkJsonAsync();
         return (client, me.GetProperty("id").GetGuid());
     }
 
@@ -48,7 +53,7 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
     public async Task An_admins_api_key_is_403_and_nothing_changes()
     {
         var (admin, _) = await AdminAsync();
-        var created = await (await admin.PostAsync("/api/v1/api-keys", Body("""{"name":"admin key"}"""))).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var created = await (await admin.PostAsync(Route.To<CreateApiKey.Endpoint>(), Body("""{"name":"admin key"}"""))).ShouldBeOkJsonAsync(HttpStatusCode.Created);
         var target = await TestUser.CreateAsync(App);
         var before = await RowAsync(target.Id);
 
@@ -92,7 +97,7 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
         var before = await RowAsync(adminId);
         await (await admin.PatchAsync(User(adminId), Body("""{"is_active":false}"""))).ShouldBeProblemAsync(HttpStatusCode.Conflict);
         (await RowAsync(adminId)).ShouldBe(before);
-        (await admin.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await admin.GetAsync(MeRoute)).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -100,11 +105,11 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
     {
         var (admin, _) = await AdminAsync();
         var target = await TestUser.CreateAsync(App, name: "Target Person");
-        var created = await (await target.PostAsync("/api/v1/api-keys", new { name = "disabled" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var created = await (await target.PostAsync(Route.To<CreateApiKey.Endpoint>(), new { name = "disabled" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
         var key = App.Client(apiKey: created.GetProperty("key").GetString());
         // Both are in this instance's cache now.
-        (await target.Client().GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await key.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await target.Client().GetAsync(MeRoute)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await key.GetAsync(MeRoute)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var disabled = await (await admin.PatchAsync(User(target.Id), Body("""{"is_active":false}"""))).ShouldBeOkJsonAsync();
 
@@ -115,14 +120,14 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
         disabled.EnumerateObject().Select(p => p.Name)
             .ShouldBe(["id", "email", "email_verified", "full_name", "is_active", "is_superuser", "created_at"], ignoreOrder: true);
         (await App.ScalarAsync<bool>("select is_active from users where id = @id", new { id = target.Id })).ShouldBeFalse();
-        await (await target.Client().GetAsync("/api/v1/auth/me")).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
-        await (await key.GetAsync("/api/v1/auth/me")).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        await (await target.Client().GetAsync(MeRoute)).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        await (await key.GetAsync(MeRoute)).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
 
         var enabled = await (await admin.PatchAsync(User(target.Id), Body("""{"is_active":true}"""))).ShouldBeOkJsonAsync();
 
         enabled.GetProperty("is_active").GetBoolean().ShouldBeTrue();
-        (await target.Client().GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await key.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await target.Client().GetAsync(MeRoute)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await key.GetAsync(MeRoute)).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -134,7 +139,7 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
 
         // The listing is in id order: the page after the id just before the target starts with the target.
         var previous = await App.ScalarAsync<Guid?>("select id from users where id < @id order by id desc limit 1", new { id = target.Id });
-        var page = await (await admin.GetAsync($"/api/v1/admin/users?limit=1{(previous is { } p ? $"&after={p}" : "")}")).ShouldBeOkJsonAsync();
+        var page = await (await admin.GetAsync($"{Route.To<ListUsers.Endpoint>()}?limit=1{(previous is { } p ? $"&after={p}" : "")}")).ShouldBeOkJsonAsync();
         page.GetProperty("items")[0].GetRawText().ShouldBe(answer.GetRawText());
     }
 }
@@ -151,6 +156,8 @@ public sealed class SetUserActiveAcrossInstancesTests(AppFixture fixture) : ICla
     public async Task DisposeAsync() => await _there.DisposeAsync();
 
     private HttpClient There(string? token = null, string? apiKey = null) => _there.Client(token, apiKey);
+    private static string User(Guid id) => Route.To<SetUserActive.Endpoint>(new { id });
+    private static string MeRoute => Route.To<Me.Endpoint>();
 
     [Fact]
     public async Task A_user_disabled_here_is_refused_there_within_a_second_for_tokens_and_keys()
@@ -158,16 +165,16 @@ public sealed class SetUserActiveAcrossInstancesTests(AppFixture fixture) : ICla
         var token = App.Auth0.Token(Unique.Subject(), new Dictionary<string, JsonNode?> { ["permissions"] = new JsonArray("admin:access") });
         var admin = App.Client(token);
         var target = await TestUser.CreateAsync(App);
-        var created = await (await target.PostAsync("/api/v1/api-keys", new { name = "elsewhere" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var created = await (await target.PostAsync(Route.To<CreateApiKey.Endpoint>(), new { name = "elsewhere" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
         var key = created.GetProperty("key").GetString()!;
         // Remembered there before the change.
-        (await There(target.Token).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await There(target.Token).GetAsync(MeRoute)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await There(apiKey: key).GetAsync(MeRoute)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        (await admin.PatchAsync($"/api/v1/admin/users/{target.Id}", HttpAssertions.Json("""{"is_active":false}""")))
+        (await admin.PatchAsync(User(target.Id), HttpAssertions.Json("""{"is_active":false}""")))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        await Consistency.SeenWithinContractAsync(async () => (await There(target.Token).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
-        await Consistency.SeenWithinContractAsync(async () => (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
+        await Consistency.SeenWithinContractAsync(async () => (await There(target.Token).GetAsync(MeRoute)).StatusCode == HttpStatusCode.Forbidden);
+        await Consistency.SeenWithinContractAsync(async () => (await There(apiKey: key).GetAsync(MeRoute)).StatusCode == HttpStatusCode.Forbidden);
     }
 }

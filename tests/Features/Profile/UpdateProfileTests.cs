@@ -1,13 +1,14 @@
 using System.Net;
 using System.Text.Json;
 using Gatehouse.Tests.Support;
+using UpdateProfile = Gatehouse.Features.Profile.UpdateProfile;
 
 namespace Gatehouse.Tests.Features.Profile;
 
 public sealed class UpdateProfileTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private TestApp App => fixture.App;
-    private const string Me = "/api/v1/auth/me";
+    private static string Me => Route.To<UpdateProfile.Endpoint>();
 
     private const string ProfileColumns = "select coalesce(full_name,'') || '|' || coalesce(avatar_url,'') || '|' || preferences::text from users where id = @id";
 

@@ -264,20 +264,4 @@ public sealed class ProvisioningTests(AppFixture fixture) : IClassFixture<AppFix
         (await App.ScalarAsync<string>("select name from workspaces where id = @id", new { id = me.GetProperty("organization_id").GetGuid() }))
             .ShouldBe(new string('w', 99));
     }
-
-    [Fact]
-    public async Task Permissions_come_from_permissions_scope_and_groups()
-    {
-        var auth0 = await MeAsync(App.Auth0.Token(Unique.Subject(), new Dictionary<string, JsonNode?>
-        {
-            ["permissions"] = new JsonArray("read:a"), ["scope"] = "openid write:b",
-        }));
-        auth0.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()).ShouldBe(["openid", "read:a", "write:b"], ignoreOrder: true);
-
-        var authentik = await MeAsync(App.Authentik.Token(Guid.NewGuid().ToString("N"), new Dictionary<string, JsonNode?>
-        {
-            ["groups"] = new JsonArray("admins"),
-        }));
-        authentik.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()).ShouldContain("admins");
-    }
 }
