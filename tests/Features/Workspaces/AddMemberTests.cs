@@ -79,7 +79,7 @@ public sealed class AddMemberTests(AppFixture fixture) : IClassFixture<AppFixtur
     {
         var owner = await TestUser.CreateAsync(App);
         var outsider = await TestUser.CreateAsync(App);
-        var viaKey = App.Client(apiKey: (await owner.CreateApiKeyAsync(new { name = "leaked" })).GetProperty("key").GetString());
+        var viaKey = await owner.ApiKeyClientAsync();
         var before = await App.MembershipsAsync(owner.WorkspaceId);
 
         await (await viaKey.PostAsJsonAsync(Members(owner.WorkspaceId), new { email = outsider.Email, role = "admin" })).ShouldBeRefusedForApiKeysAsync();
@@ -93,7 +93,7 @@ public sealed class AddMemberTests(AppFixture fixture) : IClassFixture<AppFixtur
     public async Task An_api_key_is_refused_before_its_body_is_looked_at()
     {
         var owner = await TestUser.CreateAsync(App);
-        var viaKey = App.Client(apiKey: (await owner.CreateApiKeyAsync(new { name = "leaked" })).GetProperty("key").GetString());
+        var viaKey = await owner.ApiKeyClientAsync();
 
         await (await viaKey.PostAsync(Members(owner.WorkspaceId), HttpAssertions.Json("{not json"))).ShouldBeRefusedForApiKeysAsync();
     }

@@ -40,7 +40,7 @@ public sealed class ChangeMemberRoleTests(AppFixture fixture) : IClassFixture<Ap
         var owner = await TestUser.CreateAsync(App);
         var member = await TestUser.CreateAsync(App);
         await owner.AddToMyWorkspaceAsync(member, "member");
-        var viaKey = App.Client(apiKey: (await owner.CreateApiKeyAsync(new { name = "leaked" })).GetProperty("key").GetString());
+        var viaKey = await owner.ApiKeyClientAsync();
         var before = await App.MembershipsAsync(owner.WorkspaceId);
 
         await (await viaKey.PatchAsJsonAsync(Member(owner.WorkspaceId, member.Id), new { role = "owner" })).ShouldBeRefusedForApiKeysAsync();
@@ -52,7 +52,7 @@ public sealed class ChangeMemberRoleTests(AppFixture fixture) : IClassFixture<Ap
     public async Task An_api_key_is_refused_before_its_body_is_looked_at()
     {
         var owner = await TestUser.CreateAsync(App);
-        var viaKey = App.Client(apiKey: (await owner.CreateApiKeyAsync(new { name = "leaked" })).GetProperty("key").GetString());
+        var viaKey = await owner.ApiKeyClientAsync();
 
         await (await viaKey.PatchAsync(Member(owner.WorkspaceId, owner.Id), HttpAssertions.Json("""{"role":"superhero"}"""))).ShouldBeRefusedForApiKeysAsync();
     }

@@ -38,7 +38,7 @@ public sealed class RemoveMemberTests(AppFixture fixture) : IClassFixture<AppFix
         var owner = await TestUser.CreateAsync(App);
         var member = await TestUser.CreateAsync(App);
         await owner.AddToMyWorkspaceAsync(member, "member");
-        var viaKey = App.Client(apiKey: (await owner.CreateApiKeyAsync(new { name = "leaked" })).GetProperty("key").GetString());
+        var viaKey = await owner.ApiKeyClientAsync();
         var before = await App.MembershipsAsync(owner.WorkspaceId);
 
         await (await viaKey.DeleteAsync(Member(owner.WorkspaceId, member.Id))).ShouldBeRefusedForApiKeysAsync();
