@@ -24,3 +24,16 @@ public sealed record TestUser(TestApp App, string Subject, string Token, string 
 
     public Task<HttpResponseMessage> PostAsync<T>(string url, T body) => Client().PostAsJsonAsync(url, body);
 }
+
+public static class TestAdmin
+{
+    /// <summary>A provisioned user whose token carries the admin permission: their client and their user id.</summary>
+    public static async Task<(HttpClient Client, Guid Id)> AdminAsync(this TestApp app)
+    {
+        var token = app.Auth0.Token(Unique.Subject(), Unique.Claims(Unique.Email(), "Admin Person", true, "admin:access"));
+        var client = app.Client(token);
+        // A literal route, as in CreateAsync above.
+        var me = await (await client.GetAsync("/api/v1/auth/me")).ShouldBeOkJsonAsync();
+        return (client, me.GetProperty("id").GetGuid());
+    }
+}

@@ -14,15 +14,6 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
     private static string User(Guid id) => Route.To<SetUserActive.Endpoint>(new { id });
     private static string MeRoute => Route.To<Me.Endpoint>();
 
-    /// <summary>A provisioned admin: their client and their user id.</summary>
-    private async Task<(HttpClient Client, Guid Id)> AdminAsync()
-    {
-        var token = App.Auth0.Token(Unique.Subject(), Unique.Claims(Unique.Email(), "Admin Person", true, "admin:access"));
-        var client = App.Client(token);
-        var me = await (await client.GetAsync(MeRoute)).ShouldBeOkJsonAsync();
-        return (client, me.GetProperty("id").GetGuid());
-    }
-
     /// <summary>The whole row as text: any change to it, updated_at included, shows.</summary>
     private Task<string> RowAsync(Guid id) => App.ScalarAsync<string>("select u::text from users u where id = @id", new { id });
 
@@ -52,7 +43,7 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
     [Fact]
     public async Task An_admins_api_key_is_403_and_nothing_changes()
     {
-        var (admin, _) = await AdminAsync();
+        var (admin, _) = await App.AdminAsync();
         var created = await (await admin.PostAsync(Route.To<CreateApiKey.Endpoint>(), Body("""{"name":"admin key"}"""))).ShouldBeOkJsonAsync(HttpStatusCode.Created);
         var target = await TestUser.CreateAsync(App);
         var before = await RowAsync(target.Id);
@@ -73,7 +64,7 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
     [InlineData("not json")]
     public async Task An_invalid_body_is_400_and_nothing_changes(string body)
     {
-        var (admin, _) = await AdminAsync();
+        var (admin, _) = await App.AdminAsync();
         var target = await TestUser.CreateAsync(App);
         var before = await RowAsync(target.Id);
         await (await admin.PatchAsync(User(target.Id), Body(body))).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
@@ -83,7 +74,7 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
     [Fact]
     public async Task An_unknown_user_is_404()
     {
-        var (admin, _) = await AdminAsync();
+        var (admin, _) = await App.AdminAsync();
         var id = Guid.NewGuid();
         var problem = await (await admin.PatchAsync(User(id), Body("""{"is_active":false}"""))).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         problem.GetProperty("detail").GetString().ShouldBe("There is no user with that id.");
@@ -93,7 +84,7 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
     [Fact]
     public async Task An_admin_cannot_disable_themselves_409_and_nothing_changes()
     {
-        var (admin, adminId) = await AdminAsync();
+        var (admin, adminId) = await App.AdminAsync();
         var before = await RowAsync(adminId);
         await (await admin.PatchAsync(User(adminId), Body("""{"is_active":false}"""))).ShouldBeProblemAsync(HttpStatusCode.Conflict);
         (await RowAsync(adminId)).ShouldBe(before);
@@ -103,7 +94,7 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
     [Fact]
     public async Task A_disabled_users_token_and_key_are_refused_at_once_and_enabling_lets_them_back()
     {
-        var (admin, _) = await AdminAsync();
+        var (admin, _) = await App.AdminAsync();
         var target = await TestUser.CreateAsync(App, name: "Target Person");
         var created = await (await target.PostAsync(Route.To<CreateApiKey.Endpoint>(), new { name = "disabled" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
         var key = App.Client(apiKey: created.GetProperty("key").GetString());
@@ -133,7 +124,7 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
     [Fact]
     public async Task The_answer_is_the_user_as_the_admin_listing_shows_them()
     {
-        var (admin, _) = await AdminAsync();
+        var (admin, _) = await App.AdminAsync();
         var target = await TestUser.CreateAsync(App);
         var answer = await (await admin.PatchAsync(User(target.Id), Body("""{"is_active":false}"""))).ShouldBeOkJsonAsync();
 
@@ -141,6 +132,25 @@ public sealed class SetUserActiveTests(AppFixture fixture) : IClassFixture<AppFi
         var previous = await App.ScalarAsync<Guid?>("select id from users where id < @id order by id desc limit 1", new { id = target.Id });
         var page = await (await admin.GetAsync($"{Route.To<ListUsers.Endpoint>()}?limit=1{(previous is { } p ? $"&after={p}" : "")}")).ShouldBeOkJsonAsync();
         page.GetProperty("items")[0].GetRawText().ShouldBe(answer.GetRawText());
+    }
+
+    [Fact]
+    public async Task Disabling_and_enabling_record_one_event_each_and_a_repeat_or_refusal_none()
+    {
+        var (admin, adminId) = await App.AdminAsync();
+        var target = await TestUser.CreateAsync(App);
+
+        (await admin.PatchAsync(User(target.Id), Body("""{"is_active":false}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await admin.PatchAsync(User(target.Id), Body("""{"is_active":false}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await admin.PatchAsync(User(target.Id), Body("""{"is_active":true}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await admin.PatchAsync(User(adminId), Body("""{"is_active":false}"""))).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await admin.PatchAsync(User(Guid.NewGuid()), Body("""{"is_active":false}"""))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        var events = (await App.EventsAboutAsync(target.Id)).Skip(1).ToList();
+        events.Select(e => e.Action).ShouldBe(["user.disabled", "user.enabled"]);
+        events[0].ShouldBeBy("user.disabled", adminId, "user", target.Id.ToString(), null);
+        events[1].ShouldBeBy("user.enabled", adminId, "user", target.Id.ToString(), null);
+        (await App.EventsByAsync(adminId)).Select(e => e.Action).ShouldBe(["user.provisioned", "user.disabled", "user.enabled"]);
     }
 }
 

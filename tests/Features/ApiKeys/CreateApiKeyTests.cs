@@ -63,4 +63,22 @@ public sealed class CreateApiKeyTests(AppFixture fixture) : IClassFixture<AppFix
         (await App.ScalarAsync<int>("select count(*) from api_keys where user_id = @id", new { id = user.Id })).ShouldBe(2);
         (await App.ScalarAsync<bool>("select sealed_key is not null from api_keys where id = @id", new { id = defaultKey })).ShouldBeTrue();
     }
+
+    [Fact]
+    public async Task Creating_a_key_records_one_event_without_its_secret()
+    {
+        var user = await TestUser.CreateAsync(App);
+        var created = await user.CreateApiKeyAsync(new { name = "audited", expires_in_days = 7 });
+        var keyId = created.GetProperty("id").GetGuid();
+
+        var aboutKey = await App.EventsAboutAsync(keyId);
+        aboutKey.Select(e => e.Action).ShouldBe(["api_key.created"]);
+        aboutKey[0].ShouldBeBy("api_key.created", user.Id, "api_key", keyId.ToString(), user.WorkspaceId);
+        aboutKey[0].DetailsJson.GetProperty("name").GetString().ShouldBe("audited");
+        aboutKey[0].DetailsJson.EnumerateObject().Select(p => p.Name).ShouldBe(["name", "expires_at"], ignoreOrder: true);
+
+        var everything = string.Join(" ", (await App.EventsByAsync(user.Id)).Select(e => e.Details));
+        everything.ShouldNotContain(created.GetProperty("key").GetString()!);
+        everything.ShouldNotContain(created.GetProperty("prefix").GetString()!);
+    }
 }

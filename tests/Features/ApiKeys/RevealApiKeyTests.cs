@@ -132,4 +132,19 @@ public sealed class RevealApiKeyTests(AppFixture fixture) : IClassFixture<AppFix
 
         await KeyAuthenticatesAsync(revealed.GetProperty("key").GetString());
     }
+
+    [Fact]
+    public async Task Revealing_a_key_records_one_event_without_its_secret()
+    {
+        var user = await TestUser.CreateAsync(App);
+        var defaultKey = await App.ScalarAsync<Guid>("select id from api_keys where user_id = @id and is_default", new { id = user.Id });
+
+        var revealed = await (await user.Client().PostAsync(Reveal(defaultKey), null)).ShouldBeOkJsonAsync();
+        (await user.Client().PostAsync(Reveal(defaultKey), null)).StatusCode.ShouldBe(HttpStatusCode.Gone);
+
+        var reveal = (await App.EventsAboutAsync(defaultKey)).ShouldHaveSingleItem();
+        reveal.ShouldBeBy("api_key.revealed", user.Id, "api_key", defaultKey.ToString(), user.WorkspaceId);
+        var everything = string.Join(" ", (await App.EventsByAsync(user.Id)).Select(e => e.Details));
+        everything.ShouldNotContain(revealed.GetProperty("key").GetString()!);
+    }
 }

@@ -41,4 +41,48 @@ public sealed class RevokeApiKeyTests(AppFixture fixture) : IClassFixture<AppFix
 
         (await App.Client(apiKey: created.GetProperty("key").GetString()).GetAsync(Route.To<Me.Endpoint>())).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task Revoking_a_key_records_one_event_and_a_repeat_or_unknown_key_none()
+    {
+        var user = await TestUser.CreateAsync(App);
+        var created = await user.CreateApiKeyAsync(new { name = "audited", expires_in_days = 7 });
+        var keyId = created.GetProperty("id").GetGuid();
+
+        (await user.Client().DeleteAsync(Key(keyId))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await user.Client().DeleteAsync(Key(keyId))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await user.Client().DeleteAsync(Key(Guid.NewGuid()))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        var aboutKey = await App.EventsAboutAsync(keyId);
+        aboutKey.Select(e => e.Action).ShouldBe(["api_key.created", "api_key.revoked"]);
+        aboutKey[1].ShouldBeBy("api_key.revoked", user.Id, "api_key", keyId.ToString(), user.WorkspaceId);
+    }
+
+    [Fact]
+    public async Task A_key_revoked_with_itself_names_the_key_as_the_actor()
+    {
+        var user = await TestUser.CreateAsync(App);
+        var created = await user.CreateApiKeyAsync(new { name = "self" });
+        var keyId = created.GetProperty("id").GetGuid();
+
+        (await App.Client(apiKey: created.GetProperty("key").GetString()).DeleteAsync(Key(keyId))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        var e = (await App.EventsAboutAsync(keyId)).Last();
+        e.ShouldBeBy("api_key.revoked", user.Id, "api_key", keyId.ToString(), user.WorkspaceId, method: "api_key");
+        e.ActorApiKeyId.ShouldBe(keyId);
+    }
+
+    [Fact]
+    public async Task A_revocation_of_another_users_key_records_nothing()
+    {
+        var owner = await TestUser.CreateAsync(App);
+        var third = await TestUser.CreateAsync(App);
+        var before = await App.ScalarAsync<long>("select count(*) from audit_events where workspace_id = @ws", new { ws = owner.WorkspaceId });
+
+        (await third.Client().DeleteAsync(Key(await App.ScalarAsync<Guid>("select id from api_keys where user_id = @id", new { id = owner.Id }))))
+            .StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        (await App.ScalarAsync<long>("select count(*) from audit_events where workspace_id = @ws", new { ws = owner.WorkspaceId })).ShouldBe(before);
+        (await App.EventsByAsync(third.Id)).Select(e => e.Action).ShouldBe(["user.provisioned"]);
+    }
 }

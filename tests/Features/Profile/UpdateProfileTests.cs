@@ -126,4 +126,21 @@ public sealed class UpdateProfileTests(AppFixture fixture) : IClassFixture<AppFi
 
         me.GetProperty("full_name").GetString().ShouldBe("Name From App");
     }
+
+    [Fact]
+    public async Task Patch_me_records_the_fields_it_set_and_a_refused_patch_nothing()
+    {
+        var user = await TestUser.CreateAsync(App);
+        await (await user.Client().PatchAsync(Me, HttpAssertions.Json("""{"full_name":""}"""))).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        (await App.EventsAboutAsync(user.Id)).Count.ShouldBe(1);
+
+        (await user.Client().PatchAsync(Me, HttpAssertions.Json("""{"full_name":"Ada King","preferences":{"theme":"dark"}}""")))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var e = (await App.EventsAboutAsync(user.Id)).Last();
+        e.ShouldBeBy("user.profile_updated", user.Id, "user", user.Id.ToString(), null);
+        e.DetailsJson.GetProperty("fields").EnumerateArray().Select(f => f.GetString()).ShouldBe(["full_name", "preferences"]);
+        e.Details.ShouldNotContain("Ada King");
+        (await App.EventsAboutAsync(user.Id)).Count.ShouldBe(2);
+    }
 }

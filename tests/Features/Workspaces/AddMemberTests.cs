@@ -107,4 +107,36 @@ public sealed class AddMemberTests(AppFixture fixture) : IClassFixture<AppFixtur
 
         await (await owner.PostAsync(Members(owner.WorkspaceId), new { email, role = "member" })).ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Adding_a_member_records_one_event_in_the_workspace()
+    {
+        var owner = await TestUser.CreateAsync(App);
+        var other = await TestUser.CreateAsync(App);
+        var ws = owner.WorkspaceId;
+
+        (await owner.PostAsync(Members(ws), new { email = other.Email, role = "member" })).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await owner.PostAsync(Members(ws), new { email = other.Email, role = "member" })).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await owner.PostAsync(Members(ws), new { email = Unique.Email(), role = "member" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        var events = (await App.EventsAboutAsync(other.Id)).Skip(1).ToList();
+        events.Select(e => e.Action).ShouldBe(["member.added"]);
+        events[0].ShouldBeBy("member.added", owner.Id, "user", other.Id.ToString(), ws);
+        events[0].DetailsJson.GetProperty("role").GetString().ShouldBe("member");
+    }
+
+    [Fact]
+    public async Task An_add_refused_for_lack_of_rights_records_nothing()
+    {
+        var owner = await TestUser.CreateAsync(App);
+        var member = await TestUser.CreateAsync(App);
+        var third = await TestUser.CreateAsync(App);
+        await owner.AddToMyWorkspaceAsync(member, "member");
+        var before = await App.ScalarAsync<long>("select count(*) from audit_events where workspace_id = @ws", new { ws = owner.WorkspaceId });
+
+        (await member.PostAsync(Members(owner.WorkspaceId), new { email = third.Email, role = "member" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        (await App.ScalarAsync<long>("select count(*) from audit_events where workspace_id = @ws", new { ws = owner.WorkspaceId })).ShouldBe(before);
+        (await App.EventsByAsync(member.Id)).Select(e => e.Action).ShouldBe(["user.provisioned"]);
+    }
 }

@@ -133,4 +133,25 @@ public sealed class ChangeMemberRoleTests(AppFixture fixture) : IClassFixture<Ap
                 .ShouldBe(1);
         }
     }
+
+    [Fact]
+    public async Task Changing_a_role_records_one_event_in_the_workspace_and_a_repeat_or_refusal_none()
+    {
+        var owner = await TestUser.CreateAsync(App);
+        var other = await TestUser.CreateAsync(App);
+        var ws = owner.WorkspaceId;
+        await owner.AddToMyWorkspaceAsync(other, "member");
+
+        (await owner.Client().PatchAsJsonAsync(Member(ws, other.Id), new { role = "admin" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await owner.Client().PatchAsJsonAsync(Member(ws, other.Id), new { role = "admin" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await owner.Client().PatchAsJsonAsync(Member(ws, owner.Id), new { role = "member" })).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+
+        var events = (await App.EventsAboutAsync(other.Id)).Skip(1).ToList();
+        events.Select(e => e.Action).ShouldBe(["member.role_changed"]);
+        events[0].ShouldBeBy("member.role_changed", owner.Id, "user", other.Id.ToString(), ws);
+        events[0].DetailsJson.GetProperty("role").GetString().ShouldBe("admin");
+        events[0].DetailsJson.GetProperty("previous_role").GetString().ShouldBe("member");
+        // The refused demotion of the last owner left no trace either.
+        (await App.EventsAboutAsync(owner.Id)).Select(e => e.Action).ShouldBe(["user.provisioned"]);
+    }
 }

@@ -5,7 +5,7 @@ using Me = Gatehouse.Features.Profile.Me;
 using ListMembers = Gatehouse.Features.Workspaces.ListMembers;
 using CreateWorkspace = Gatehouse.Features.Workspaces.CreateWorkspace;
 
-namespace Gatehouse.Tests.Infrastructure.Auth;
+namespace Gatehouse.Tests.Infrastructure.Auth.ApiKeys;
 
 /// <summary>X-API-Key authentication (Infrastructure/Auth/ApiKeys): which keys pass, in which workspace, what it writes.</summary>
 public sealed class ApiKeyAuthenticationTests(AppFixture fixture) : IClassFixture<AppFixture>
