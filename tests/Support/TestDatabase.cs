@@ -7,7 +7,8 @@ namespace Gatehouse.Tests.Support;
 /// A database of its own for this test process, on the cluster that ./test started, reached as the
 /// two roles the API uses — the schema owner (migrations) and the runtime role — and as a superuser,
 /// which row-level security does not filter, for assertions about what was written.
-/// Every database this process created is dropped when the process ends, so the cluster does not fill up.
+/// Every database this process created is dropped once its tests are done (<see cref="GatehouseTestFramework"/>),
+/// so the cluster does not fill up.
 /// </summary>
 public sealed class TestDatabase
 {
@@ -23,10 +24,6 @@ public sealed class TestDatabase
     private static readonly string SuperuserCredentials = Env("GATEHOUSE_TEST_SUPERUSER", "postgres:postgres");
 
     private static readonly ConcurrentDictionary<string, byte> Created = new();
-
-    // ProcessExit, not a fixture's end: the shared app and the processes some tests start keep using their
-    // databases until the run is over. Static constructors run once, so the handler is registered once.
-    static TestDatabase() => AppDomain.CurrentDomain.ProcessExit += (_, _) => DropAll();
 
     private TestDatabase(string name)
     {
@@ -52,18 +49,23 @@ public sealed class TestDatabase
     /// <summary>
     /// Drops what this process created, as the superuser: WITH (FORCE) ends the connections that linger
     /// (the app's pool, its LISTEN connection, the superuser's own pool), which only a superuser may end.
+    /// Not at a fixture's end: the shared app and the processes some tests start use their databases until
+    /// the last test is over.
     /// </summary>
-    private static void DropAll()
+    internal static async Task DropAllAsync()
     {
+        if (Created.IsEmpty)
+            return;
         NpgsqlConnection.ClearAllPools();
-        using var admin = new NpgsqlConnection(
+        await using var admin = new NpgsqlConnection(
             Gatehouse.Infrastructure.Database.DatabaseUrl.ToConnectionString(Url(SuperuserCredentials, "postgres"), "test"));
-        admin.Open();
+        await admin.OpenAsync();
         foreach (var name in Created.Keys)
         {
             // The name is ours (gh_<purpose>_<guid>), never input; identifiers cannot be parameters.
-            using var drop = new NpgsqlCommand($"drop database if exists {name} with (force)", admin);
-            drop.ExecuteNonQuery();
+            await using var drop = new NpgsqlCommand($"drop database if exists {name} with (force)", admin);
+            await drop.ExecuteNonQueryAsync();
+            Created.TryRemove(name, out _);
         }
     }
 
