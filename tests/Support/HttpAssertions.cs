@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Gatehouse.Tests.Support;
@@ -33,8 +32,13 @@ public static class HttpAssertions
         response.Headers.WwwAuthenticate.ToString().ShouldStartWith("Bearer error=\"invalid_token\"");
     }
 
-    public static Task<HttpResponseMessage> PatchJsonAsync<T>(this HttpClient client, string url, T body) =>
-        client.PatchAsync(url, JsonContent.Create(body));
+    /// <summary>The 403 of a route that a leaked API key must not use (UserTokensOnly).</summary>
+    public static async Task ShouldBeRefusedForApiKeysAsync(this HttpResponseMessage response)
+    {
+        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        problem.GetProperty("detail").GetString()!.ShouldContain("needs a user's token");
+        response.Headers.WwwAuthenticate.ToString().ShouldBe("Bearer error=\"insufficient_scope\"");
+    }
 
     public static StringContent Json(string raw) => new(raw, System.Text.Encoding.UTF8, "application/json");
 }

@@ -165,6 +165,11 @@ public static class OwnerSql
             await Task.Delay(5);
     }
 
+    /// <summary>A workspace's members and roles as one comparable string: "changes nothing" is equality.</summary>
+    public static Task<string> MembershipsAsync(this TestApp app, Guid workspace) => app.ScalarAsync<string>(
+        "select coalesce(string_agg(user_id::text || ':' || role, ',' order by user_id), '') from workspace_members where workspace_id = @workspace",
+        new { workspace });
+
     public static async Task<List<T>> QueryAsync<T>(this TestApp app, string sql, object? args = null)
     {
         await using var connection = await app.Superuser.OpenConnectionAsync();

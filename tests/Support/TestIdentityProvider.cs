@@ -26,7 +26,6 @@ public sealed class TestIdentityProvider : IAsyncDisposable
     public string Audience { get; }
     public SigningKey Key { get; private set; }
     public Mode Behaviour { get; set; } = Mode.Serve;
-    public string? CacheControl { get; set; }
     public int Fetches => Volatile.Read(ref _fetches);
     /// <summary>Raw JSON values served in "keys" after the published keys: entries a verifier must skip.</summary>
     public IReadOnlyList<string> ExtraEntries { get; set; } = [];
@@ -58,7 +57,7 @@ public sealed class TestIdentityProvider : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         TestIdentityProvider? self = null;
-        app.MapGet("/" + issuerPath + jwksPath, (HttpContext http) => self!.ServeJwks(http));
+        app.MapGet("/" + issuerPath + jwksPath, () => self!.ServeJwks());
         await app.StartAsync();
         var origin = app.Urls.First().TrimEnd('/');
         var issuer = $"{origin}/{issuerPath}";
@@ -66,13 +65,11 @@ public sealed class TestIdentityProvider : IAsyncDisposable
         return self;
     }
 
-    private IResult ServeJwks(HttpContext http)
+    private IResult ServeJwks()
     {
         Interlocked.Increment(ref _fetches);
         if (Behaviour == Mode.Fail)
             return Results.StatusCode((int)HttpStatusCode.ServiceUnavailable);
-        if (CacheControl is not null)
-            http.Response.Headers.CacheControl = CacheControl;
         if (RawDocument is { } raw)
             return Results.Text(raw, "application/json");
         lock (_gate)

@@ -10,6 +10,7 @@ public sealed record TestUser(TestApp App, string Subject, string Token, string 
         var subject = Unique.Subject();
         var email = Unique.Email();
         var token = app.Auth0.Token(subject, Unique.Claims(email, name ?? "Test User"));
+        // A literal route: Support is compiled into the generated-client tests too, which cannot see the API's internal endpoints.
         var me = await (await app.Client(token).GetAsync("/api/v1/auth/me")).ShouldBeOkJsonAsync();
         return new TestUser(app, subject, token, email, me.GetProperty("id").GetGuid(), me.GetProperty("organization_id").GetGuid());
     }
@@ -22,4 +23,17 @@ public sealed record TestUser(TestApp App, string Subject, string Token, string 
             new { ws = WorkspaceId, user = other.Id, role });
 
     public Task<HttpResponseMessage> PostAsync<T>(string url, T body) => Client().PostAsJsonAsync(url, body);
+}
+
+public static class TestAdmin
+{
+    /// <summary>A provisioned user whose token carries the admin permission: their client and their user id.</summary>
+    public static async Task<(HttpClient Client, Guid Id)> AdminAsync(this TestApp app)
+    {
+        var token = app.Auth0.Token(Unique.Subject(), Unique.Claims(Unique.Email(), "Admin Person", true, "admin:access"));
+        var client = app.Client(token);
+        // A literal route, as in CreateAsync above.
+        var me = await (await client.GetAsync("/api/v1/auth/me")).ShouldBeOkJsonAsync();
+        return (client, me.GetProperty("id").GetGuid());
+    }
 }

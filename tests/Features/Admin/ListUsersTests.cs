@@ -1,13 +1,14 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Gatehouse.Tests.Support;
+using ListUsers = Gatehouse.Features.Admin.ListUsers;
 
 namespace Gatehouse.Tests.Features.Admin;
 
 public sealed class ListUsersTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private TestApp App => fixture.App;
-    private const string Users = "/api/v1/admin/users";
+    private static string Users => Route.To<ListUsers.Endpoint>();
 
     private string AdminToken(string claim) => claim switch
     {

@@ -1,4 +1,5 @@
 using Gatehouse.Tests.Support;
+using Config = Gatehouse.Features.Auth.Config;
 
 namespace Gatehouse.Tests.Features.Auth;
 
@@ -8,7 +9,7 @@ public sealed class ConfigTests(AppFixture fixture) : IClassFixture<AppFixture>
     public async Task Both_providers_are_described_auth0_first_and_no_secret_is_included()
     {
         var app = fixture.App;
-        var response = await app.Client().GetAsync("/api/v1/auth/config");
+        var response = await app.Client().GetAsync(Route.To<Config.Endpoint>());
         var body = await response.Content.ReadAsStringAsync();
         var config = await response.ShouldBeOkJsonAsync();
 

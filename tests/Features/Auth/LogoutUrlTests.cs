@@ -1,5 +1,6 @@
 using System.Net;
 using Gatehouse.Tests.Support;
+using LogoutUrl = Gatehouse.Features.Auth.LogoutUrl;
 
 namespace Gatehouse.Tests.Features.Auth;
 
@@ -8,7 +9,7 @@ public sealed class LogoutUrlTests(AppFixture fixture) : IClassFixture<AppFixtur
     private TestApp App => fixture.App;
 
     private async Task<string> LogoutUrlAsync(string query) =>
-        (await (await App.Client().GetAsync("/api/v1/auth/logout" + query)).ShouldBeOkJsonAsync()).GetProperty("logout_url").GetString()!;
+        (await (await App.Client().GetAsync(Route.To<LogoutUrl.Endpoint>() + query)).ShouldBeOkJsonAsync()).GetProperty("logout_url").GetString()!;
 
     [Fact]
     public async Task Auth0_logout_uses_v2_logout_with_client_id_and_the_default_return_to()
@@ -32,7 +33,7 @@ public sealed class LogoutUrlTests(AppFixture fixture) : IClassFixture<AppFixtur
     [InlineData("//evil.example.com")]
     public async Task A_return_to_that_is_not_allow_listed_is_400(string returnTo)
     {
-        var response = await App.Client().GetAsync($"/api/v1/auth/logout?provider=auth0&return_to={Uri.EscapeDataString(returnTo)}");
+        var response = await App.Client().GetAsync($"{Route.To<LogoutUrl.Endpoint>()}?provider=auth0&return_to={Uri.EscapeDataString(returnTo)}");
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest);
         problem.GetProperty("errors").TryGetProperty("return_to", out _).ShouldBeTrue();
     }
@@ -40,7 +41,7 @@ public sealed class LogoutUrlTests(AppFixture fixture) : IClassFixture<AppFixtur
     [Fact]
     public async Task An_unknown_provider_is_400()
     {
-        var response = await App.Client().GetAsync("/api/v1/auth/logout?provider=okta");
+        var response = await App.Client().GetAsync(Route.To<LogoutUrl.Endpoint>() + "?provider=okta");
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest);
         problem.GetProperty("errors").TryGetProperty("provider", out _).ShouldBeTrue();
     }

@@ -1,13 +1,14 @@
 using System.Net;
 using System.Text.Json;
 using Gatehouse.Tests.Support;
+using UpdateProfile = Gatehouse.Features.Profile.UpdateProfile;
 
 namespace Gatehouse.Tests.Features.Profile;
 
 public sealed class UpdateProfileTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private TestApp App => fixture.App;
-    private const string Me = "/api/v1/auth/me";
+    private static string Me => Route.To<UpdateProfile.Endpoint>();
 
     private const string ProfileColumns = "select coalesce(full_name,'') || '|' || coalesce(avatar_url,'') || '|' || preferences::text from users where id = @id";
 
@@ -124,5 +125,22 @@ public sealed class UpdateProfileTests(AppFixture fixture) : IClassFixture<AppFi
         var me = await (await user.Client().GetAsync(Me)).ShouldBeOkJsonAsync();
 
         me.GetProperty("full_name").GetString().ShouldBe("Name From App");
+    }
+
+    [Fact]
+    public async Task Patch_me_records_the_fields_it_set_and_a_refused_patch_nothing()
+    {
+        var user = await TestUser.CreateAsync(App);
+        await (await user.Client().PatchAsync(Me, HttpAssertions.Json("""{"full_name":""}"""))).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        (await App.EventsAboutAsync(user.Id)).Count.ShouldBe(1);
+
+        (await user.Client().PatchAsync(Me, HttpAssertions.Json("""{"full_name":"Ada King","preferences":{"theme":"dark"}}""")))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var e = (await App.EventsAboutAsync(user.Id)).Last();
+        e.ShouldBeBy("user.profile_updated", user.Id, "user", user.Id.ToString(), null);
+        e.DetailsJson.GetProperty("fields").EnumerateArray().Select(f => f.GetString()).ShouldBe(["full_name", "preferences"]);
+        e.Details.ShouldNotContain("Ada King");
+        (await App.EventsAboutAsync(user.Id)).Count.ShouldBe(2);
     }
 }

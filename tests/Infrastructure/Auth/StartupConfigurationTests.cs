@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using Gatehouse.Tests.Support;
+using Me = Gatehouse.Features.Profile.Me;
+using CreateApiKey = Gatehouse.Features.ApiKeys.CreateApiKey;
+using ListUsers = Gatehouse.Features.Admin.ListUsers;
+using Config = Gatehouse.Features.Auth.Config;
 
 namespace Gatehouse.Tests.Infrastructure.Auth;
 
@@ -17,15 +21,15 @@ public sealed class StartupConfigurationTests(AppFixture fixture) : IClassFixtur
         env["FIRST_SUPERUSER"] = email;
         await using var api = await ApiProcess.StartAsync(env);
 
-        var me = await (await api.Http.GetAsync("/api/v1/auth/me")).ShouldBeOkJsonAsync();
+        var me = await (await api.Http.GetAsync(Route.To<Me.Endpoint>())).ShouldBeOkJsonAsync();
 
         me.GetProperty("auth_method").GetString().ShouldBe("system");
         me.GetProperty("email").GetString().ShouldBe(email);
         me.GetProperty("organization_id").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.String);
         api.Output.ShouldContain("ENABLE_AUTH=false");
-        (await api.Http.GetAsync("/api/v1/admin/users?limit=1")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await api.Http.GetAsync(Route.To<ListUsers.Endpoint>() + "?limit=1")).StatusCode.ShouldBe(HttpStatusCode.OK);
         // System mode's user counts as a user's token where API keys are refused.
-        (await api.Http.PostAsJsonAsync("/api/v1/api-keys", new { name = "system" })).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await api.Http.PostAsJsonAsync(Route.To<CreateApiKey.Endpoint>(), new { name = "system" })).StatusCode.ShouldBe(HttpStatusCode.Created);
         (await fixture.App.ScalarAsync<bool>("select is_superuser from users where email = @email", new { email })).ShouldBeTrue();
     }
 
@@ -82,7 +86,7 @@ public sealed class StartupConfigurationTests(AppFixture fixture) : IClassFixtur
         env["ASPNETCORE_ENVIRONMENT"] = "Staging";
         await using var api = await ApiProcess.StartAsync(env);
 
-        (await api.Http.GetAsync("/api/v1/auth/config")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await api.Http.GetAsync(Route.To<Config.Endpoint>())).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]

@@ -1,12 +1,13 @@
 using System.Net;
 using Gatehouse.Tests.Support;
+using Me = Gatehouse.Features.Profile.Me;
 
 namespace Gatehouse.Tests.Infrastructure.Auth;
 
 public sealed class WorkspaceSelectionTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private TestApp App => fixture.App;
-    private const string Me = "/api/v1/auth/me";
+    private static string Me => Route.To<Me.Endpoint>();
 
     private async Task<(string Token, Guid UserId, Guid DefaultWorkspace)> NewUserAsync()
     {

@@ -5,6 +5,16 @@ using System.Text.Json;
 using Gatehouse.Infrastructure.Caching;
 using Gatehouse.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Me = Gatehouse.Features.Profile.Me;
+using UpdateProfile = Gatehouse.Features.Profile.UpdateProfile;
+using CreateApiKey = Gatehouse.Features.ApiKeys.CreateApiKey;
+using RevokeApiKey = Gatehouse.Features.ApiKeys.RevokeApiKey;
+using CreateWorkspace = Gatehouse.Features.Workspaces.CreateWorkspace;
+using SetActiveWorkspace = Gatehouse.Features.Workspaces.SetActiveWorkspace;
+using AddMember = Gatehouse.Features.Workspaces.AddMember;
+using ListMembers = Gatehouse.Features.Workspaces.ListMembers;
+using RemoveMember = Gatehouse.Features.Workspaces.RemoveMember;
+using ChangeMemberRole = Gatehouse.Features.Workspaces.ChangeMemberRole;
 
 namespace Gatehouse.Tests.Infrastructure.Caching;
 
@@ -25,22 +35,22 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
     private HttpClient There(string? token = null, string? apiKey = null) => _there.Client(token, apiKey);
 
     private static async Task<string> FullNameAsync(HttpClient client) =>
-        (await (await client.GetAsync("/api/v1/auth/me")).ShouldBeOkJsonAsync()).GetProperty("full_name").GetString()!;
+        (await (await client.GetAsync(Route.To<Me.Endpoint>())).ShouldBeOkJsonAsync()).GetProperty("full_name").GetString()!;
 
     [Fact]
     public async Task A_revoked_key_is_refused_here_at_once_and_there_within_a_second()
     {
         var user = await TestUser.CreateAsync(App);
-        var created = await (await user.PostAsync("/api/v1/api-keys", new { name = "coherence" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var created = await (await user.PostAsync(Route.To<CreateApiKey.Endpoint>(), new { name = "coherence" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
         var key = created.GetProperty("key").GetString()!;
-        (await App.Client(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await App.Client(apiKey: key).GetAsync(Route.To<Me.Endpoint>())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await There(apiKey: key).GetAsync(Route.To<Me.Endpoint>())).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        (await user.Client().DeleteAsync($"/api/v1/api-keys/{created.GetProperty("id").GetGuid()}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await user.Client().DeleteAsync(Route.To<RevokeApiKey.Endpoint>(new { id = created.GetProperty("id").GetGuid() }))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
-        (await App.Client(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await App.Client(apiKey: key).GetAsync(Route.To<Me.Endpoint>())).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         await Consistency.SeenWithinContractAsync(async () =>
-            (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Unauthorized);
+            (await There(apiKey: key).GetAsync(Route.To<Me.Endpoint>())).StatusCode == HttpStatusCode.Unauthorized);
     }
 
     [Fact]
@@ -48,13 +58,13 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
     {
         var owner = await TestUser.CreateAsync(App);
         var member = await TestUser.CreateAsync(App);
-        (await owner.PostAsync($"/api/v1/workspaces/{owner.WorkspaceId}/members", new { email = member.Email, role = "member" }))
+        (await owner.PostAsync(Route.To<AddMember.Endpoint>(new { workspace_id = owner.WorkspaceId }), new { email = member.Email, role = "member" }))
             .StatusCode.ShouldBe(HttpStatusCode.Created);
-        var members = $"/api/v1/workspaces/{owner.WorkspaceId}/members";
+        var members = Route.To<ListMembers.Endpoint>(new { workspace_id = owner.WorkspaceId });
         (await member.Client().GetAsync(members)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await There(member.Token).GetAsync(members)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        (await owner.Client().DeleteAsync($"{members}/{member.Id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await owner.Client().DeleteAsync(Route.To<RemoveMember.Endpoint>(new { workspace_id = owner.WorkspaceId, user_id = member.Id }))).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
         (await member.Client().GetAsync(members)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         await Consistency.SeenWithinContractAsync(async () => (await There(member.Token).GetAsync(members)).StatusCode == HttpStatusCode.Forbidden);
@@ -66,7 +76,7 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
         var user = await TestUser.CreateAsync(App, name: "Before Change");
         (await FullNameAsync(There(user.Token))).ShouldBe("Before Change");
 
-        (await user.Client().PatchAsync("/api/v1/auth/me", HttpAssertions.Json("""{"full_name":"After Change"}""")))
+        (await user.Client().PatchAsync(Route.To<UpdateProfile.Endpoint>(), HttpAssertions.Json("""{"full_name":"After Change"}""")))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
 
         (await FullNameAsync(user.Client())).ShouldBe("After Change");
@@ -78,13 +88,13 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
     {
         var owner = await TestUser.CreateAsync(App);
         var member = await TestUser.CreateAsync(App);
-        var members = $"/api/v1/workspaces/{owner.WorkspaceId}/members";
+        var members = Route.To<ListMembers.Endpoint>(new { workspace_id = owner.WorkspaceId });
         (await owner.PostAsync(members, new { email = member.Email, role = "member" })).StatusCode.ShouldBe(HttpStatusCode.Created);
         // Adding an unknown address: a member is refused (403), a manager is told nobody has it (404). Nothing changes either way.
         var probe = new { email = Unique.Email(), role = "member" };
         (await There(member.Token).PostAsJsonAsync(members, probe)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
 
-        (await owner.Client().PatchAsync($"{members}/{member.Id}", HttpAssertions.Json("""{"role":"admin"}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await owner.Client().PatchAsync(Route.To<ChangeMemberRole.Endpoint>(new { workspace_id = owner.WorkspaceId, user_id = member.Id }), HttpAssertions.Json("""{"role":"admin"}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         (await member.Client().PostAsJsonAsync(members, probe)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         await Consistency.SeenWithinContractAsync(async () => (await There(member.Token).PostAsJsonAsync(members, probe)).StatusCode == HttpStatusCode.NotFound);
@@ -94,13 +104,13 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
     public async Task A_changed_active_workspace_is_seen_here_at_once_and_there_within_a_second()
     {
         var user = await TestUser.CreateAsync(App);
-        var second = await (await user.PostAsync("/api/v1/workspaces", new { name = Unique.Name() })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var second = await (await user.PostAsync(Route.To<CreateWorkspace.Endpoint>(), new { name = Unique.Name() })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
         var secondId = second.GetProperty("id").GetGuid();
         async Task<Guid> WorkspaceAsync(HttpClient client) =>
-            (await (await client.GetAsync("/api/v1/auth/me")).ShouldBeOkJsonAsync()).GetProperty("organization_id").GetGuid();
+            (await (await client.GetAsync(Route.To<Me.Endpoint>())).ShouldBeOkJsonAsync()).GetProperty("organization_id").GetGuid();
         (await WorkspaceAsync(There(user.Token))).ShouldBe(user.WorkspaceId);
 
-        (await user.PostAsync("/api/v1/auth/set-active-workspace", new { workspace_id = secondId })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await user.PostAsync(Route.To<SetActiveWorkspace.Endpoint>(), new { workspace_id = secondId })).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         (await WorkspaceAsync(user.Client())).ShouldBe(secondId);
         await Consistency.SeenWithinContractAsync(async () => await WorkspaceAsync(There(user.Token)) == secondId);
@@ -110,16 +120,16 @@ public sealed class CacheCoherenceTests(AppFixture fixture) : IClassFixture<AppF
     public async Task A_disabled_user_is_refused_there_within_a_second_for_tokens_and_keys()
     {
         var user = await TestUser.CreateAsync(App);
-        var created = await (await user.PostAsync("/api/v1/api-keys", new { name = "disabled" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var created = await (await user.PostAsync(Route.To<CreateApiKey.Endpoint>(), new { name = "disabled" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
         var key = created.GetProperty("key").GetString()!;
-        (await There(user.Token).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await There(user.Token).GetAsync(Route.To<Me.Endpoint>())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await There(apiKey: key).GetAsync(Route.To<Me.Endpoint>())).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         await App.ExecuteAsync("update users set is_active = false where id = @id", new { id = user.Id });
 
-        (await user.Client().GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        await Consistency.SeenWithinContractAsync(async () => (await There(user.Token).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
-        await Consistency.SeenWithinContractAsync(async () => (await There(apiKey: key).GetAsync("/api/v1/auth/me")).StatusCode == HttpStatusCode.Forbidden);
+        (await user.Client().GetAsync(Route.To<Me.Endpoint>())).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        await Consistency.SeenWithinContractAsync(async () => (await There(user.Token).GetAsync(Route.To<Me.Endpoint>())).StatusCode == HttpStatusCode.Forbidden);
+        await Consistency.SeenWithinContractAsync(async () => (await There(apiKey: key).GetAsync(Route.To<Me.Endpoint>())).StatusCode == HttpStatusCode.Forbidden);
     }
 
     /// <summary>Changes the name with the cache triggers off: a change no instance hears of.</summary>

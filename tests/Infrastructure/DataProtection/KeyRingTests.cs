@@ -4,6 +4,9 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Gatehouse.Tests.Support;
 using Npgsql;
+using Me = Gatehouse.Features.Profile.Me;
+using ListApiKeys = Gatehouse.Features.ApiKeys.ListApiKeys;
+using RevealApiKey = Gatehouse.Features.ApiKeys.RevealApiKey;
 
 namespace Gatehouse.Tests.Infrastructure.DataProtection;
 
@@ -35,8 +38,9 @@ internal sealed class TestCertificate : IDisposable
 /// </summary>
 public sealed class EncryptedKeyRingTests(AppFixture fixture) : IClassFixture<AppFixture>, IAsyncLifetime
 {
-    private const string Keys = "/api/v1/api-keys";
-    private const string Me = "/api/v1/auth/me";
+    private static string Keys => Route.To<ListApiKeys.Endpoint>();
+    private static string Reveal(Guid id) => Route.To<RevealApiKey.Endpoint>(new { id });
+    private static string Me => Route.To<Me.Endpoint>();
     private TestApp App => fixture.App;
     private readonly TestCertificate _certificate = new();
     private TestDatabase _db = null!;
@@ -110,13 +114,13 @@ public sealed class EncryptedKeyRingTests(AppFixture fixture) : IClassFixture<Ap
         var (tokenB, keyB) = await FirstLoginAsync(_b);
 
         // Sealed on A, revealed on B; sealed on B, revealed on A.
-        var revealedOnB = await (await _b.Client(tokenA).PostAsync($"{Keys}/{keyA.GetProperty("id").GetGuid()}/reveal", null)).ShouldBeOkJsonAsync();
-        var revealedOnA = await (await _a.Client(tokenB).PostAsync($"{Keys}/{keyB.GetProperty("id").GetGuid()}/reveal", null)).ShouldBeOkJsonAsync();
+        var revealedOnB = await (await _b.Client(tokenA).PostAsync(Reveal(keyA.GetProperty("id").GetGuid()), null)).ShouldBeOkJsonAsync();
+        var revealedOnA = await (await _a.Client(tokenB).PostAsync(Reveal(keyB.GetProperty("id").GetGuid()), null)).ShouldBeOkJsonAsync();
 
         (await _a.Client(apiKey: revealedOnB.GetProperty("key").GetString()).GetAsync(Me)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await _b.Client(apiKey: revealedOnA.GetProperty("key").GetString()).GetAsync(Me)).StatusCode.ShouldBe(HttpStatusCode.OK);
         // Once: the other instance has nothing left to show.
-        await (await _a.Client(tokenA).PostAsync($"{Keys}/{keyA.GetProperty("id").GetGuid()}/reveal", null)).ShouldBeProblemAsync(HttpStatusCode.Gone);
+        await (await _a.Client(tokenA).PostAsync(Reveal(keyA.GetProperty("id").GetGuid()), null)).ShouldBeProblemAsync(HttpStatusCode.Gone);
         // What they shared was the encrypted ring, not a plaintext one.
         (await KeyRingAsync()).ShouldAllBe(xml => xml.Contains("<encryptedSecret") && !xml.Contains("<masterKey"));
     }
@@ -131,10 +135,10 @@ public sealed class EncryptedKeyRingTests(AppFixture fixture) : IClassFixture<Ap
         env.Remove("DATA_PROTECTION_CERTIFICATE_PASSWORD");
         await using var withoutCertificate = await ApiProcess.StartAsync(env);
 
-        await (await withoutCertificate.Client(token).PostAsync($"{Keys}/{id}/reveal", null)).ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
+        await (await withoutCertificate.Client(token).PostAsync(Reveal(id), null)).ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
 
         // Nothing was erased: the instance that holds the certificate still reveals it.
-        await (await _a.Client(token).PostAsync($"{Keys}/{id}/reveal", null)).ShouldBeOkJsonAsync();
+        await (await _a.Client(token).PostAsync(Reveal(id), null)).ShouldBeOkJsonAsync();
     }
 
     [Fact]
@@ -149,7 +153,7 @@ public sealed class EncryptedKeyRingTests(AppFixture fixture) : IClassFixture<Ap
         env["DATA_PROTECTION_PREVIOUS_CERTIFICATES_PASSWORD"] = _certificate.Password;
         await using var rotated = await ApiProcess.StartAsync(env);
 
-        var revealed = await (await rotated.Client(token).PostAsync($"{Keys}/{key.GetProperty("id").GetGuid()}/reveal", null)).ShouldBeOkJsonAsync();
+        var revealed = await (await rotated.Client(token).PostAsync(Reveal(key.GetProperty("id").GetGuid()), null)).ShouldBeOkJsonAsync();
 
         (await rotated.Client(apiKey: revealed.GetProperty("key").GetString()).GetAsync(Me)).StatusCode.ShouldBe(HttpStatusCode.OK);
         rotated.Output.ShouldContain(next.Thumbprint);
@@ -290,8 +294,9 @@ public sealed class KeyRingStartupTests(AppFixture fixture) : IClassFixture<AppF
 public sealed class DefaultKeyExpiryTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private TestApp App => fixture.App;
-    private const string Keys = "/api/v1/api-keys";
-    private const string Me = "/api/v1/auth/me";
+    private static string Keys => Route.To<ListApiKeys.Endpoint>();
+    private static string Reveal(Guid id) => Route.To<RevealApiKey.Endpoint>(new { id });
+    private static string Me => Route.To<Me.Endpoint>();
 
     [Fact]
     public async Task A_default_key_is_refused_after_its_expiry_and_still_listed_with_expires_at()
@@ -302,7 +307,7 @@ public sealed class DefaultKeyExpiryTests(AppFixture fixture) : IClassFixture<Ap
         var id = listed.GetProperty("id").GetGuid();
         // The default TTL: 90 days after it was made.
         (listed.GetProperty("expires_at").GetDateTimeOffset() - listed.GetProperty("created_at").GetDateTimeOffset()).ShouldBe(TimeSpan.FromDays(90));
-        var key = (await (await user.Client().PostAsync($"{Keys}/{id}/reveal", null)).ShouldBeOkJsonAsync()).GetProperty("key").GetString();
+        var key = (await (await user.Client().PostAsync(Reveal(id), null)).ShouldBeOkJsonAsync()).GetProperty("key").GetString();
         (await App.Client(apiKey: key).GetAsync(Me)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         // 91 days pass for this key: made and expiring that much earlier, its lifetime unchanged.
@@ -313,7 +318,7 @@ public sealed class DefaultKeyExpiryTests(AppFixture fixture) : IClassFixture<Ap
         var after = (await (await user.Client().GetAsync(Keys)).ShouldBeOkJsonAsync()).EnumerateArray().Single(k => k.GetProperty("id").GetGuid() == id);
         after.GetProperty("expires_at").GetDateTimeOffset().ShouldBeLessThan(DateTimeOffset.UtcNow);
         // Reveal stays once: the secret was shown and erased.
-        await (await user.Client().PostAsync($"{Keys}/{id}/reveal", null)).ShouldBeProblemAsync(HttpStatusCode.Gone);
+        await (await user.Client().PostAsync(Reveal(id), null)).ShouldBeProblemAsync(HttpStatusCode.Gone);
     }
 
     [Fact]

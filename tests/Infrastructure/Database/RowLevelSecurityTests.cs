@@ -3,6 +3,8 @@ using Dapper;
 using Gatehouse.Infrastructure.Database;
 using Gatehouse.Tests.Support;
 using Npgsql;
+using Me = Gatehouse.Features.Profile.Me;
+using CreateApiKey = Gatehouse.Features.ApiKeys.CreateApiKey;
 
 namespace Gatehouse.Tests.Infrastructure.Database;
 
@@ -20,8 +22,8 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
     {
         var a = await TestUser.CreateAsync(App);
         var b = await TestUser.CreateAsync(App);
-        await a.PostAsync("/api/v1/api-keys", new { name = "a" });
-        await b.PostAsync("/api/v1/api-keys", new { name = "b" });
+        await a.PostAsync(Route.To<CreateApiKey.Endpoint>(), new { name = "a" });
+        await b.PostAsync(Route.To<CreateApiKey.Endpoint>(), new { name = "b" });
         return (a, b);
     }
 
@@ -211,7 +213,7 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
 
     private async Task<HttpResponseMessage> MeAsync(ApiProcess api, string subject)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/me");
+        using var request = new HttpRequestMessage(HttpMethod.Get, Route.To<Me.Endpoint>());
         request.Headers.Authorization = new("Bearer", App.Auth0.Token(subject, Unique.Claims(Unique.Email(), "Late Riser")));
         return await api.Http.SendAsync(request);
     }
@@ -231,7 +233,7 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
         problem.GetProperty("detail").GetString()!.ShouldContain("not checked yet");
         waiting.Headers.RetryAfter.ShouldNotBeNull();
         // No credential is still a 401: deciding that needs no database.
-        (await api.Http.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
+        (await api.Http.GetAsync(Route.To<Me.Endpoint>())).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
 
         database.Open();
 

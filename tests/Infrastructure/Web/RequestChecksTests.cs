@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Gatehouse.Tests.Support;
+using Me = Gatehouse.Features.Profile.Me;
+using AddMember = Gatehouse.Features.Workspaces.AddMember;
+using ListUsers = Gatehouse.Features.Admin.ListUsers;
 
 namespace Gatehouse.Tests.Infrastructure.Web;
 
@@ -9,7 +12,7 @@ namespace Gatehouse.Tests.Infrastructure.Web;
 public sealed class RequestChecksTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private TestApp App => fixture.App;
-    private const string Me = "/api/v1/auth/me";
+    private static string Me => Route.To<Me.Endpoint>();
 
     private const string ProfileColumns = "select coalesce(full_name,'') || '|' || coalesce(avatar_url,'') || '|' || preferences::text || '|' || updated_at::text from users where id = @id";
 
@@ -40,7 +43,7 @@ public sealed class RequestChecksTests(AppFixture fixture) : IClassFixture<AppFi
     public async Task A_wrong_content_type_on_a_workspace_route_is_401_first_too()
     {
         var owner = await TestUser.CreateAsync(App);
-        var response = await App.Client().PostAsync($"/api/v1/workspaces/{owner.WorkspaceId}/members", Body("application/xml", "<email/>"));
+        var response = await App.Client().PostAsync(Route.To<AddMember.Endpoint>(new { workspace_id = owner.WorkspaceId }), Body("application/xml", "<email/>"));
 
         await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         response.Headers.WwwAuthenticate.ToString().ShouldBe("Bearer");
@@ -111,7 +114,7 @@ public sealed class RequestChecksTests(AppFixture fixture) : IClassFixture<AppFi
     {
         var admin = App.Client(App.Auth0.Token(Unique.Subject(), Unique.Claims(Unique.Email(), "Admin", true, "admin:access")));
 
-        var response = await admin.GetAsync("/api/v1/admin/users" + query);
+        var response = await admin.GetAsync(Route.To<ListUsers.Endpoint>() + query);
 
         var raw = await response.Content.ReadAsStringAsync();
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest);

@@ -2,13 +2,14 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Gatehouse.Infrastructure.Auth.Provisioning;
 using Gatehouse.Tests.Support;
+using Me = Gatehouse.Features.Profile.Me;
 
-namespace Gatehouse.Tests.Infrastructure.Auth;
+namespace Gatehouse.Tests.Infrastructure.Auth.Provisioning;
 
 public sealed class ProvisioningTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private TestApp App => fixture.App;
-    private const string Me = "/api/v1/auth/me";
+    private static string Me => Route.To<Me.Endpoint>();
 
     private async Task<System.Text.Json.JsonElement> MeAsync(string token) =>
         await (await App.Client(token).GetAsync(Me)).ShouldBeOkJsonAsync();
@@ -266,18 +267,59 @@ public sealed class ProvisioningTests(AppFixture fixture) : IClassFixture<AppFix
     }
 
     [Fact]
-    public async Task Permissions_come_from_permissions_scope_and_groups()
+    public async Task First_login_records_user_provisioned_by_the_new_user_in_their_workspace()
     {
-        var auth0 = await MeAsync(App.Auth0.Token(Unique.Subject(), new Dictionary<string, JsonNode?>
-        {
-            ["permissions"] = new JsonArray("read:a"), ["scope"] = "openid write:b",
-        }));
-        auth0.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()).ShouldBe(["openid", "read:a", "write:b"], ignoreOrder: true);
+        var user = await TestUser.CreateAsync(App);
+        var e = (await App.EventsAboutAsync(user.Id)).ShouldHaveSingleItem();
+        e.ShouldBeBy("user.provisioned", user.Id, "user", user.Id.ToString(), user.WorkspaceId);
+        e.DetailsJson.GetProperty("provider").GetString().ShouldBe("auth0");
+        // The default workspace and key come with the user: no events of their own.
+        (await App.EventsByAsync(user.Id)).Count.ShouldBe(1);
+    }
 
-        var authentik = await MeAsync(App.Authentik.Token(Guid.NewGuid().ToString("N"), new Dictionary<string, JsonNode?>
-        {
-            ["groups"] = new JsonArray("admins"),
-        }));
-        authentik.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()).ShouldContain("admins");
+    [Fact]
+    public async Task An_authentik_first_login_names_its_provider()
+    {
+        var me = await MeAsync(App.Authentik.Token(Guid.NewGuid().ToString("N"), Unique.Claims(Unique.Email(), "Kit")));
+        var id = me.GetProperty("id").GetGuid();
+        var e = (await App.EventsAboutAsync(id)).ShouldHaveSingleItem();
+        e.ShouldBeBy("user.provisioned", id, "user", id.ToString(), me.GetProperty("organization_id").GetGuid(), method: "authentik");
+    }
+
+    [Fact]
+    public async Task Linking_an_identity_by_verified_email_records_user_linked()
+    {
+        var email = Unique.Email();
+        var existing = await MeAsync(App.Authentik.Token(Guid.NewGuid().ToString("N"), Unique.Claims(email, "Linked")));
+        var id = existing.GetProperty("id").GetGuid();
+        var subject = Unique.Subject();
+
+        (await App.Client(App.Auth0.Token(subject, Unique.Claims(email, "Linked"))).GetAsync(Me)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var events = await App.EventsAboutAsync(id);
+        events.Select(e => e.Action).ShouldBe(["user.provisioned", "user.linked"]);
+        events[1].ShouldBeBy("user.linked", id, "user", id.ToString(), null);
+        events[1].DetailsJson.GetProperty("provider").GetString().ShouldBe("auth0");
+        events[1].DetailsJson.GetProperty("subject").GetString().ShouldBe(subject);
+    }
+
+    [Fact]
+    public async Task Claims_that_change_the_profile_record_which_fields_once()
+    {
+        var subject = Unique.Subject();
+        var email = Unique.Email();
+        var me = await MeAsync(App.Auth0.Token(subject, Unique.Claims(email, "Old Name")));
+        var id = me.GetProperty("id").GetGuid();
+        var renamed = App.Client(App.Auth0.Token(subject, Unique.Claims(email, "New Name")));
+
+        (await renamed.GetAsync(Me)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await renamed.GetAsync(Me)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var events = await App.EventsAboutAsync(id);
+        events.Select(e => e.Action).ShouldBe(["user.provisioned", "user.profile_updated"]);
+        events[1].ShouldBeBy("user.profile_updated", id, "user", id.ToString(), null);
+        events[1].DetailsJson.GetProperty("fields").EnumerateArray().Select(f => f.GetString()).ShouldBe(["full_name"]);
+        events[1].DetailsJson.GetProperty("source").GetString().ShouldBe("identity_provider");
+        events[1].Details.ShouldNotContain("New Name");
     }
 }

@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using DevIdp.Tokens;
 using Gatehouse.Tests.Support;
+using Me = Gatehouse.Features.Profile.Me;
 
-namespace Gatehouse.Tests.Infrastructure.Auth;
+namespace Gatehouse.Tests.Infrastructure.Auth.Jwks;
 
 /// <summary>
 /// The key-set cache against a real JWKS over HTTP, each test with a Gatehouse process and a provider
@@ -11,7 +12,7 @@ namespace Gatehouse.Tests.Infrastructure.Auth;
 /// </summary>
 public sealed class JwksRefreshTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
-    private const string Me = "/api/v1/auth/me";
+    private static string Me => Route.To<Me.Endpoint>();
 
     private async Task<(TestIdentityProvider Idp, ApiProcess Api)> StartAsync()
     {

@@ -3,13 +3,14 @@ using System.Text.Json.Nodes;
 using Dapper;
 using DevIdp.Tokens;
 using Gatehouse.Tests.Support;
+using Me = Gatehouse.Features.Profile.Me;
 
-namespace Gatehouse.Tests.Infrastructure.Auth;
+namespace Gatehouse.Tests.Infrastructure.Auth.Tokens;
 
 public sealed class TokenValidationTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private TestApp App => fixture.App;
-    private const string Me = "/api/v1/auth/me";
+    private static string Me => Route.To<Me.Endpoint>();
 
     [Fact]
     public async Task An_auth0_token_authenticates_and_provisions()

@@ -1,47 +1,11 @@
 using System.Net;
-using System.Text.Json;
 using Dapper;
 using Gatehouse.Tests.Support;
 using Npgsql;
+using CreateApiKey = Gatehouse.Features.ApiKeys.CreateApiKey;
+using CreateWorkspace = Gatehouse.Features.Workspaces.CreateWorkspace;
 
-namespace Gatehouse.Tests.Features.Audit;
-
-/// <summary>An audit_events row as a superuser reads it.</summary>
-public sealed record AuditRow
-{
-    public long Id { get; init; }
-    public string Action { get; init; } = "";
-    public Guid? ActorUserId { get; init; }
-    public string ActorMethod { get; init; } = "";
-    public Guid? ActorApiKeyId { get; init; }
-    public Guid? WorkspaceId { get; init; }
-    public string TargetType { get; init; } = "";
-    public string TargetId { get; init; } = "";
-    public string? Ip { get; init; }
-    public string? UserAgent { get; init; }
-    public string? RequestId { get; init; }
-    public string Details { get; init; } = "{}";
-
-    public JsonElement DetailsJson => JsonDocument.Parse(Details).RootElement;
-}
-
-public static class AuditRows
-{
-    private const string Columns = """
-        id, action, actor_user_id, actor_method, actor_api_key_id, workspace_id, target_type, target_id,
-        host(ip) as ip, user_agent, request_id, details::text as details
-        """;
-
-    /// <summary>Every event about a target, oldest first.</summary>
-    public static Task<List<AuditRow>> EventsAboutAsync(this TestApp app, string targetId) =>
-        app.QueryAsync<AuditRow>($"select {Columns} from audit_events where target_id = @targetId order by id", new { targetId });
-
-    public static Task<List<AuditRow>> EventsAboutAsync(this TestApp app, Guid targetId) => app.EventsAboutAsync(targetId.ToString());
-
-    /// <summary>Every event a user acted in, oldest first.</summary>
-    public static Task<List<AuditRow>> EventsByAsync(this TestApp app, Guid actorUserId) =>
-        app.QueryAsync<AuditRow>($"select {Columns} from audit_events where actor_user_id = @actorUserId order by id", new { actorUserId });
-}
+namespace Gatehouse.Tests.Infrastructure.Audit;
 
 /// <summary>The table itself: written with the change, append-only for the runtime role.</summary>
 public sealed class AuditTrailTests(AppFixture fixture) : IClassFixture<AppFixture>
@@ -58,7 +22,7 @@ public sealed class AuditTrailTests(AppFixture fixture) : IClassFixture<AppFixtu
         client.DefaultRequestHeaders.UserAgent.ParseAdd("audit-test/1.0");
         var name = Unique.Name();
 
-        var created = await (await client.PostAsync("/api/v1/workspaces", HttpAssertions.Json($$"""{"name":"{{name}}"}""")))
+        var created = await (await client.PostAsync(Route.To<CreateWorkspace.Endpoint>(), HttpAssertions.Json($$"""{"name":"{{name}}"}""")))
             .ShouldBeOkJsonAsync(HttpStatusCode.Created);
 
         var id = created.GetProperty("id").GetGuid();
@@ -78,11 +42,11 @@ public sealed class AuditTrailTests(AppFixture fixture) : IClassFixture<AppFixtu
     public async Task A_workspace_created_with_an_api_key_names_the_key()
     {
         var user = await TestUser.CreateAsync(App);
-        var key = await (await user.PostAsync("/api/v1/api-keys", new { name = "audit" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+        var key = await (await user.PostAsync(Route.To<CreateApiKey.Endpoint>(), new { name = "audit" })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
         var keyId = key.GetProperty("id").GetGuid();
 
         var created = await (await App.Client(apiKey: key.GetProperty("key").GetString())
-            .PostAsync("/api/v1/workspaces", HttpAssertions.Json("""{"name":"by key"}"""))).ShouldBeOkJsonAsync(HttpStatusCode.Created);
+            .PostAsync(Route.To<CreateWorkspace.Endpoint>(), HttpAssertions.Json("""{"name":"by key"}"""))).ShouldBeOkJsonAsync(HttpStatusCode.Created);
 
         var e = (await App.EventsAboutAsync(created.GetProperty("id").GetGuid())).ShouldHaveSingleItem();
         e.ActorUserId.ShouldBe(user.Id);
@@ -95,7 +59,7 @@ public sealed class AuditTrailTests(AppFixture fixture) : IClassFixture<AppFixtu
     {
         var user = await TestUser.CreateAsync(App);
         var before = (await App.EventsByAsync(user.Id)).Count;
-        await (await user.Client().PostAsync("/api/v1/workspaces", HttpAssertions.Json("""{"name":""}""")))
+        await (await user.Client().PostAsync(Route.To<CreateWorkspace.Endpoint>(), HttpAssertions.Json("""{"name":""}""")))
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest);
         (await App.EventsByAsync(user.Id)).Count.ShouldBe(before);
     }
@@ -107,7 +71,7 @@ public sealed class AuditTrailTests(AppFixture fixture) : IClassFixture<AppFixtu
     public async Task The_runtime_role_cannot_alter_or_delete_events(string sql)
     {
         var user = await TestUser.CreateAsync(App);
-        await user.Client().PostAsync("/api/v1/workspaces", HttpAssertions.Json("""{"name":"kept"}"""));
+        await user.Client().PostAsync(Route.To<CreateWorkspace.Endpoint>(), HttpAssertions.Json("""{"name":"kept"}"""));
         var count = await App.ScalarAsync<long>("select count(*) from audit_events");
         count.ShouldBeGreaterThan(0);
 

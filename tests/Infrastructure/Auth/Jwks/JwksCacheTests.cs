@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Gatehouse.Tests.Infrastructure.Auth;
+namespace Gatehouse.Tests.Infrastructure.Auth.Jwks;
 
 /// <summary>The refresh policy, decided against a scripted JWKS and a manual clock.</summary>
 public sealed class JwksCacheTests
