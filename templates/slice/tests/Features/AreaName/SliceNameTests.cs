@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Gatehouse.Tests.Support;
+using SliceName = Gatehouse.Features.AreaName.SliceName;
 
 namespace Gatehouse.Tests.Features.AreaName;
 
@@ -11,7 +12,8 @@ namespace Gatehouse.Tests.Features.AreaName;
 public sealed class SliceNameTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private TestApp App => fixture.App;
-    private const string Url = "/api/v1/area-route/slice-route";
+    // The route as the endpoint declares it; App has started by now (AppFixture), so it is known.
+    private static string Url => Route.To<SliceName.Endpoint>();
 
     [Fact]
     public async Task Missing_token_is_401()
