@@ -85,7 +85,9 @@ public sealed class MigrationTests
         var rows = await connection.QueryAsync<(string Signature, string Definition)>("""
             select p.oid::regprocedure::text, pg_get_functiondef(p.oid) || coalesce(p.proacl::text, '')
             from pg_proc p where p.pronamespace = 'public'::regnamespace
+            order by 1
             """);
+        // In signature order: Shouldly compares dictionaries entry by entry, so catalog order would make it flaky.
         return rows.ToDictionary(r => r.Signature, r => r.Definition);
     }
 
