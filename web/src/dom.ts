@@ -50,7 +50,7 @@ export function button(text: string, onClick: () => void | Promise<void>, attrs:
 }
 
 export function table(headers: string[], rows: Array<Array<Node | string>>, caption: string): HTMLElement {
-  if (rows.length === 0) return h("p", { class: "empty" }, `No ${caption.toLowerCase()}.`);
+  if (rows.length === 0) return h("p", { class: "empty" }, `${caption}: none.`);
   return h("table", {},
     h("caption", { class: "visually-hidden" }, caption),
     h("thead", {}, h("tr", {}, ...headers.map((t) => h("th", { scope: "col" }, t)))),

@@ -150,7 +150,9 @@ function showLogin(message?: string) {
         : h("div", { class: "actions" }, ...buttons),
       h("p", { class: "hint" }, "For scripts, curl with a token from your provider still works: see the README.")));
   if (message) complain(message); else say("");
-  buttons[0]?.focus();
+  // Logging in again: the provider used last is the likely choice.
+  const last = config.providers.findIndex((p) => p.name === rememberedProvider());
+  buttons[Math.max(last, 0)]?.focus();
 }
 
 function label(name: string) {
