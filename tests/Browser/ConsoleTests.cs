@@ -44,6 +44,13 @@ public sealed class ConsoleTests(Stack stack)
             await Expect(page.Locator("#status")).ToHaveTextAsync($"Created workspace {workspace}.");
             await Expect(page.Locator("#workspaces table")).ToContainTextAsync(workspace);
 
+            // The default key made at first login is revealed once, then no longer offered.
+            var revealDefault = page.Locator("#api-keys").GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Reveal ") });
+            await revealDefault.ClickAsync();
+            var defaultKey = await page.Locator("#revealed-key").InnerTextAsync();
+            (await AuthMethodOfKeyAsync(defaultKey)).ShouldBe("api_key");
+            await Expect(revealDefault).ToHaveCountAsync(0);
+
             // An API key, shown once: it authenticates, in the workspace it was made in.
             await page.GetByLabel("Key name").FillAsync("console key");
             await page.GetByRole(AriaRole.Button, new() { Name = "Create API key" }).ClickAsync();
@@ -153,6 +160,34 @@ public sealed class ConsoleTests(Stack stack)
         });
 
     [Fact]
+    public Task The_session_is_renewed_with_the_refresh_token_before_it_expires() =>
+        stack.InBrowserAsync("console-renew", async (_, page) =>
+        {
+            // The page's clock is ours: an hour passes in a moment (the provider's tokens live an hour).
+            await page.Clock.InstallAsync();
+            var email = $"console-renew-{Guid.NewGuid():N}@example.com";
+            var first = page.WaitForRequestAsync(r => r.Url.EndsWith("/api/v1/auth/me", StringComparison.Ordinal));
+            await LogInAsync(page, "Auth0", "auth0", email, "Renewed User");
+            var before = await (await first).HeaderValueAsync("authorization");
+
+            var renewal = page.WaitForResponseAsync(r => r.Url == stack.Idp.Auth0Url + "/oauth/token"
+                && (r.Request.PostData ?? "").Contains("grant_type=refresh_token", StringComparison.Ordinal));
+            await page.Clock.FastForwardAsync("59:10");
+            (await renewal).Status.ShouldBe(200);
+
+            // The next call carries the renewed token, and Gatehouse takes it.
+            var next = page.WaitForResponseAsync(r => r.Url.EndsWith("/api/v1/workspaces", StringComparison.Ordinal) && r.Request.Method == "POST");
+            await page.GetByLabel("New workspace name").FillAsync("after renewal");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
+            var created = await next;
+            created.Status.ShouldBe(201);
+            var after = await created.Request.HeaderValueAsync("authorization");
+            after.ShouldStartWith("Bearer ");
+            after.ShouldNotBe(before);
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Log out" })).ToBeVisibleAsync();
+        });
+
+    [Fact]
     public async Task The_api_lets_the_console_read_retry_after()
     {
         // Retry-After is not a CORS-safelisted response header: the console can say how long to wait only if it is exposed.
@@ -161,6 +196,13 @@ public sealed class ConsoleTests(Stack stack)
         var response = await stack.Api.Http.SendAsync(request);
         response.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe([stack.Console.Url]);
         response.Headers.GetValues("Access-Control-Expose-Headers").ShouldContain(v => v.Contains("Retry-After", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private async Task<string?> AuthMethodOfKeyAsync(string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/me");
+        request.Headers.Add("X-API-Key", key);
+        return (await Json(await stack.Api.Http.SendAsync(request), 200)).GetProperty("auth_method").GetString();
     }
 
     /// <summary>Opens the console, picks the provider, and logs in on its page as someone typed in (a user of this test alone).</summary>
@@ -173,9 +215,9 @@ public sealed class ConsoleTests(Stack stack)
         await page.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true }).ClickAsync();
-        // The code comes back to /callback; the console exchanges it (PKCE) and cleans the address.
-        await page.WaitForURLAsync(stack.Console.Url + "/");
+        // The code comes back to /callback; the console exchanges it (PKCE) and cleans the address (history, not a load).
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Log out" })).ToBeVisibleAsync();
+        page.Url.ShouldBe(stack.Console.Url + "/");
     }
 
     private async Task<string> MintAsync(string sub, string email, string name)

@@ -267,9 +267,9 @@ function loadWorkspaces() {
       w.name,
       w.role,
       h("span", { class: "actions" },
-        w.id === api.workspaceId ? h("span", {}, "current") : button(`Switch to ${w.name}`, () => switchTo(w.id), { class: "small" }),
-        button(`Leave ${w.name}`, () => leave(w), { class: "small" }),
-        w.role === "owner" ? button(`Delete ${w.name}`, () => removeWorkspace(w), { class: "small danger" }) : null),
+        w.id === api.workspaceId ? h("span", {}, "current") : button("Switch", () => switchTo(w.id), { class: "small", "aria-label": `Switch to ${w.name}` }),
+        button("Leave", () => leave(w), { class: "small", "aria-label": `Leave ${w.name}` }),
+        w.role === "owner" ? button("Delete", () => removeWorkspace(w), { class: "small danger", "aria-label": `Delete ${w.name}` }) : null),
     ]);
     const name = h("input", { name: "name", maxlength: 100, required: true });
     return [
@@ -341,17 +341,17 @@ function loadMembers() {
         m.email ?? "—",
         m.full_name ?? "—",
         h("span", { class: "actions" }, role,
-          button(`Change role of ${who}`, () => act(`${who} is now ${role.value}.`, async () => {
+          button("Change role", () => act(`${who} is now ${role.value}.`, async () => {
             await api.patch(`/workspaces/${id}/members/${m.user_id}`, { role: role.value });
             await loadMembers();
-          }), { class: "small" }),
-          m.user_id === me.id ? null : button(`Remove ${who}`, async () => {
+          }), { class: "small", "aria-label": `Change role of ${who}` }),
+          m.user_id === me.id ? null : button("Remove", async () => {
             if (!window.confirm(`Remove ${who} from this workspace?`)) return;
             await act(`Removed ${who}.`, async () => {
               await api.delete(`/workspaces/${id}/members/${m.user_id}`);
               await loadMembers();
             });
-          }, { class: "small danger" })),
+          }, { class: "small danger", "aria-label": `Remove ${who}` })),
       ];
     });
     return [
@@ -377,10 +377,10 @@ function loadInvitations() {
       const pending = await api.get<Invitation[]>(`/workspaces/${id}/invitations`);
       nodes.push(table(["Email", "Role", "Expires", ""], pending.map((i) => [
         i.email, i.role, when(i.expires_at),
-        button(`Revoke invitation for ${i.email}`, () => act(`Revoked the invitation for ${i.email}.`, async () => {
+        button("Revoke", () => act(`Revoked the invitation for ${i.email}.`, async () => {
           await api.delete(`/workspaces/${id}/invitations/${i.id}`);
           await loadInvitations();
-        }), { class: "small danger" }),
+        }), { class: "small danger", "aria-label": `Revoke the invitation for ${i.email}` }),
       ]), "Pending invitations"));
     } else {
       nodes.push(h("p", { class: "hint" }, "Owners and admins of this workspace see its pending invitations."));
@@ -403,14 +403,14 @@ function loadMyInvitations() {
     return [table(["Workspace", "Role", "Invited by", "Expires", ""], mine.map((i) => [
       i.workspace_name, i.role, i.invited_by_name ?? "—", when(i.expires_at),
       h("span", { class: "actions" },
-        button(`Accept invitation to ${i.workspace_name}`, () => act(`You joined ${i.workspace_name}.`, async () => {
+        button("Accept", () => act(`You joined ${i.workspace_name}.`, async () => {
           await api.post(`/auth/invitations/${i.id}/accept`);
           await Promise.all([loadMyInvitations(), loadWorkspaces()]);
-        }), { class: "small" }),
-        button(`Decline invitation to ${i.workspace_name}`, () => act(`Declined the invitation to ${i.workspace_name}.`, async () => {
+        }), { class: "small", "aria-label": `Accept the invitation to ${i.workspace_name}` }),
+        button("Decline", () => act(`Declined the invitation to ${i.workspace_name}.`, async () => {
           await api.post(`/auth/invitations/${i.id}/decline`);
           await loadMyInvitations();
-        }), { class: "small" })),
+        }), { class: "small", "aria-label": `Decline the invitation to ${i.workspace_name}` })),
     ]), "Invitations for me")];
   });
 }
@@ -442,18 +442,18 @@ function loadApiKeys() {
     const rows = keys.map((k) => [
       k.name, k.prefix + "…", when(k.created_at), when(k.last_used_at), when(k.expires_at),
       h("span", { class: "actions" },
-        k.revealable ? button(`Reveal ${k.name}`, () => act(`Revealed ${k.name}.`, async () => {
+        k.revealable ? button("Reveal", () => act(`Revealed ${k.name}.`, async () => {
           const { key } = await api.post<{ key: string }>(`/api-keys/${k.id}/reveal`);
           revealed = reveal(`Key ${k.name}`, key);
           await loadApiKeys();
-        }), { class: "small" }) : null,
-        button(`Revoke ${k.name}`, async () => {
+        }), { class: "small", "aria-label": `Reveal ${k.name}` }) : null,
+        button("Revoke", async () => {
           if (!window.confirm(`Revoke ${k.name}? Whatever uses it is refused from now on.`)) return;
           await act(`Revoked ${k.name}.`, async () => {
             await api.delete(`/api-keys/${k.id}`);
             await loadApiKeys();
           });
-        }, { class: "small danger" })),
+        }, { class: "small danger", "aria-label": `Revoke ${k.name}` })),
     ]);
     return [
       shown,
