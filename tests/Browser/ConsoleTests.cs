@@ -86,6 +86,16 @@ public sealed class ConsoleTests(Stack stack)
             await Expect(page.Locator("#api-keys")).ToContainTextAsync("API keys: none.");
             await Expect(page.Locator("#members table")).ToContainTextAsync(email);
 
+            // An owner invites, sees the invitation pending, and revokes it (confirming the browser's dialog).
+            page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+            var invitee = $"invitee-{Guid.NewGuid():N}@example.com";
+            await page.GetByLabel("Invite by email").FillAsync(invitee);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Send invitation" }).ClickAsync();
+            await Expect(page.Locator("#status")).ToHaveTextAsync($"Invited {invitee}.");
+            await Expect(page.Locator("#invitations table")).ToContainTextAsync(invitee);
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke the invitation for {invitee}" }).ClickAsync();
+            await Expect(page.Locator("#invitations")).ToContainTextAsync("Pending invitations: none.");
+
             // Nothing of the session is stored in the browser: the tokens live in the page's memory.
             var stored = await page.EvaluateAsync<string>("() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie");
             stored.ShouldNotContain("access_token");
@@ -115,13 +125,18 @@ public sealed class ConsoleTests(Stack stack)
             var workspace = $"Owned {Guid.NewGuid():N}"[..20];
             var created = await Json(await Send(HttpMethod.Post, "/api/v1/workspaces", owner, new { name = workspace }), 201);
             var id = created.GetProperty("id").GetString();
-            await Json(await Send(HttpMethod.Post, $"/api/v1/workspaces/{id}/members", owner, new { email, role = "member" }), 201);
+            await Json(await Send(HttpMethod.Post, $"/api/v1/workspaces/{id}/invitations", owner, new { email, role = "member" }), 201);
+
+            // The invitee accepts in the console and so becomes a plain member.
+            await LogInAsync(page, "Auth0", "auth0", email, "Plain Member");
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Accept the invitation to {workspace}" }).ClickAsync();
+            await Expect(page.Locator("#status")).ToHaveTextAsync($"You joined {workspace}.");
+            await Expect(page.Locator("#my-invitations")).ToContainTextAsync("Invitations for me: none.");
+
             // What Gatehouse says to a member reading the audit trail: the console must show these words.
             var refusal = await Json(await Send(HttpMethod.Get, $"/api/v1/workspaces/{id}/audit?limit=25", member), 403);
             var detail = refusal.GetProperty("detail").GetString()!;
             detail.ShouldNotBeNullOrWhiteSpace();
-
-            await LogInAsync(page, "Auth0", "auth0", email, "Plain Member");
             await page.GetByLabel("Workspace for every call").SelectOptionAsync(new SelectOptionValue { Label = $"{workspace} (member)" });
             await page.GetByRole(AriaRole.Button, new() { Name = "Switch workspace" }).ClickAsync();
             await Expect(page.Locator("#status")).ToHaveTextAsync($"Switched to {workspace}.");
@@ -210,8 +225,10 @@ public sealed class ConsoleTests(Stack stack)
     {
         await page.GotoAsync(stack.Console.Url);
         await page.GetByRole(AriaRole.Button, new() { Name = $"Log in with {label}" }).ClickAsync();
-        await page.WaitForURLAsync(provider == "auth0" ? stack.Idp.Auth0Url + "/authorize**" : stack.Idp.AuthentikUrl + "/application/o/authorize/**");
-        (await page.ContentAsync()).ShouldContain("development tool");
+        // Committed is enough: the fields below are waited for (a page's load event can lag on a busy machine).
+        await page.WaitForURLAsync(provider == "auth0" ? stack.Idp.Auth0Url + "/authorize**" : stack.Idp.AuthentikUrl + "/application/o/authorize/**",
+            new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(page.Locator("p.warn")).ToContainTextAsync("development tool");
         await page.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true }).ClickAsync();

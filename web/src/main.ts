@@ -218,7 +218,9 @@ async function showConsole() {
 }
 
 async function reloadAll() {
-  await Promise.all([loadProfile(), loadWorkspaces(), loadWorkspaceSections(), loadMyInvitations()]);
+  // The workspace list first: the other sections ask it for the caller's role.
+  await loadWorkspaces();
+  await Promise.all([loadProfile(), loadWorkspaceSections(), loadMyInvitations()]);
 }
 
 function loadWorkspaceSections() {

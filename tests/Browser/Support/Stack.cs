@@ -74,7 +74,8 @@ public sealed class Stack : IAsyncLifetime
     public async Task InBrowserAsync(string name, Func<IBrowserContext, IPage, Task> test)
     {
         await using var context = await Browser.NewContextAsync();
-        context.SetDefaultTimeout(20_000);
+        // Generous: the machine's two cores are often shared with another test suite.
+        context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         try
         {
