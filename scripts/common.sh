@@ -23,7 +23,7 @@ apt_install() {
 
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
-# ensure_tools [browser]: "browser" adds Debian's chromium, which tests/Browser drives (./test).
+# ensure_tools [browser]: "browser" adds Debian's chromium, which tests/Browser drives (./test). Node.js for web/ too.
 ensure_tools() {
   local missing=()
   if [ "${1:-}" = browser ]; then [ -x /usr/bin/chromium ] || missing+=(chromium); fi
@@ -36,6 +36,39 @@ ensure_tools() {
   if ! command -v dotnet >/dev/null; then
     echo "The .NET 10 SDK is required (dotnet on PATH)." >&2
     exit 1
+  fi
+  ensure_node
+}
+
+# ensure_node: Node.js and npm for the console in web/. Vite 8 needs Node.js 20.19+ (or 22.12+) and its lockfile
+# installs cleanly with npm 11; Debian 12's own packages are Node.js 18 and npm 9. So: Debian's nodejs and npm when
+# there is none, and when what is on PATH is older, Node.js 22 and npm 11 from the npm registry (packages that carry
+# the binary) into .data/node, put first on PATH for this script.
+ensure_node() {
+  command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+  local prefix="$ROOT/.data/node"
+  [ -x "$prefix/node_modules/.bin/node" ] && export PATH="$prefix/node_modules/.bin:$PATH"
+  node_is_recent && return
+  local arch
+  case "$(uname -m)" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
+  log "Node.js $(node --version) / npm $(npm --version) are older than the console's build needs; installing Node.js 22 and npm 11 into .data/node"
+  mkdir -p "$prefix"
+  npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "node-linux-$arch@22" npm@11 >/dev/null
+  export PATH="$prefix/node_modules/.bin:$PATH"
+  node_is_recent || { echo "Node.js 20.19+ and npm 11 are required for web/ (have $(node --version), npm $(npm --version))." >&2; exit 1; }
+}
+
+node_is_recent() {
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+    process.exit(a > 22 || (a === 22 && b >= 12) || a === 21 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null \
+    && [ "$(npm --version 2>/dev/null | cut -d. -f1)" -ge 11 ] 2>/dev/null
+}
+
+# console_deps: web/node_modules from the committed lockfile, when missing or older than the lockfile.
+console_deps() {
+  if [ ! -f "$ROOT/web/node_modules/.package-lock.json" ] || [ "$ROOT/web/package-lock.json" -nt "$ROOT/web/node_modules/.package-lock.json" ]; then
+    log "Installing the console's packages (npm ci in web/)"
+    (cd "$ROOT/web" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 

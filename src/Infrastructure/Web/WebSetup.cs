@@ -95,7 +95,9 @@ public static class WebSetup
         builder.Services.AddCors(o => o.AddDefaultPolicy(p => p
             .WithOrigins(origins)
             .WithHeaders("Authorization", "Content-Type", "X-API-Key", "X-Workspace-ID", "X-Organization-ID", "X-Tenant-ID")
-            .WithMethods("GET", "POST", "PATCH", "DELETE")));
+            .WithMethods("GET", "POST", "PATCH", "DELETE")
+            // Not a CORS-safelisted response header: without this a browser app cannot tell how long to wait after a 429.
+            .WithExposedHeaders("Retry-After")));
         return builder;
     }
 

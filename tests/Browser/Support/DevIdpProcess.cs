@@ -32,7 +32,8 @@ public sealed class DevIdpProcess : IAsyncDisposable
     public static (string Auth0Url, string AuthentikUrl) ChooseUrls() =>
         ($"http://127.0.0.1:{ApiProcess.FreePort()}", $"http://127.0.0.1:{ApiProcess.FreePort()}");
 
-    public static async Task<DevIdpProcess> StartAsync((string Auth0Url, string AuthentikUrl) urls, string apiBaseUrl)
+    /// <summary>Registers Swagger UI's redirect on <paramref name="apiBaseUrl"/> and the console's on <paramref name="consoleUrl"/>.</summary>
+    public static async Task<DevIdpProcess> StartAsync((string Auth0Url, string AuthentikUrl) urls, string apiBaseUrl, string consoleUrl)
     {
         var keys = Directory.CreateTempSubdirectory("devidp-test-");
         var (process, output) = Launch(new Dictionary<string, string?>
@@ -41,8 +42,9 @@ public sealed class DevIdpProcess : IAsyncDisposable
             ["DEVIDP_AUTH0_URL"] = urls.Auth0Url,
             ["DEVIDP_AUTHENTIK_URL"] = urls.AuthentikUrl,
             ["DEVIDP_KEY_FILE"] = Path.Combine(keys.FullName, "devidp-key.pem"),
-            ["DEVIDP_REDIRECT_URIS"] = apiBaseUrl + "/swagger/oauth2-redirect.html",
-            ["DEVIDP_POST_LOGOUT_REDIRECT_URIS"] = apiBaseUrl + "/swagger",
+            // The console's test port is registered like :5173 is for ./run (DevIdp's CORS follows these origins).
+            ["DEVIDP_REDIRECT_URIS"] = $"{apiBaseUrl}/swagger/oauth2-redirect.html,{consoleUrl}/callback,{consoleUrl}/silent-renew",
+            ["DEVIDP_POST_LOGOUT_REDIRECT_URIS"] = $"{apiBaseUrl}/swagger,{consoleUrl}/",
         });
         var idp = new DevIdpProcess(process, output, urls.Auth0Url, urls.AuthentikUrl);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -89,11 +91,16 @@ public sealed class DevIdpProcess : IAsyncDisposable
     public static string DllPath()
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        return Path.Combine(RepositoryRoot(), "tools", "DevIdp", "bin", configuration, "net10.0", "DevIdp.dll");
+    }
+
+    /// <summary>The checkout the tests run from: the folder with Gatehouse.slnx above the test's bin.</summary>
+    public static string RepositoryRoot()
+    {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gatehouse.slnx")))
             dir = dir.Parent;
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("The repository root (Gatehouse.slnx) is not above the test's bin."),
-            "tools", "DevIdp", "bin", configuration, "net10.0", "DevIdp.dll");
+        return dir?.FullName ?? throw new InvalidOperationException("The repository root (Gatehouse.slnx) is not above the test's bin.");
     }
 
     private static (Process, StringBuilder) Launch(IDictionary<string, string?> environment)

@@ -16,12 +16,14 @@ public sealed class Stack : IAsyncLifetime
     public IBrowser Browser { get; private set; } = null!;
     private IPlaywright _playwright = null!;
 
+    public ConsoleServer Console { get; private set; } = null!;
     public string SwaggerUrl => Api.BaseUrl + "/swagger";
 
     public async Task InitializeAsync()
     {
         var db = await TestDatabase.CreateAsync("browser");
         var urls = DevIdpProcess.ChooseUrls();
+        var consoleUrl = ConsoleServer.ChooseUrl();
         // Gatehouse first: its port goes into the provider's registered redirect URIs.
         Api = await ApiProcess.StartAsync(new Dictionary<string, string?>
         {
@@ -37,13 +39,19 @@ public sealed class Stack : IAsyncLifetime
             ["AUTHENTIK_BASE_URL"] = urls.AuthentikUrl,
             ["AUTHENTIK_APP_SLUG"] = "gatehouse",
             ["AUTHENTIK_CLIENT_ID"] = DevIdpProcess.ClientId,
+            // The console calls the API from its own origin and logs out back to it.
+            ["CORS_ORIGINS"] = consoleUrl,
+            ["LOGOUT_REDIRECT_ALLOWLIST"] = consoleUrl + "/",
             ["RATE_LIMIT_PER_MINUTE"] = "0",
             ["ANONYMOUS_RATE_LIMIT_PER_MINUTE"] = "0",
             ["AUTH_FAILURE_LIMIT_PER_MINUTE"] = "0",
         });
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        Idp = await DevIdpProcess.StartAsync(urls, Api.BaseUrl);
+        Idp = await DevIdpProcess.StartAsync(urls, Api.BaseUrl, consoleUrl);
+        Console = await ConsoleServer.StartAsync(consoleUrl, Api.BaseUrl);
         _playwright = await Playwright.CreateAsync();
+        // Two cores shared with other suites: a page may take a few seconds to answer.
+        Assertions.SetDefaultExpectTimeout(15_000);
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium",
@@ -57,6 +65,7 @@ public sealed class Stack : IAsyncLifetime
     {
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
+        if (Console is not null) await Console.DisposeAsync();
         if (Idp is not null) await Idp.DisposeAsync();
         if (Api is not null) await Api.DisposeAsync();
     }
@@ -65,7 +74,8 @@ public sealed class Stack : IAsyncLifetime
     public async Task InBrowserAsync(string name, Func<IBrowserContext, IPage, Task> test)
     {
         await using var context = await Browser.NewContextAsync();
-        context.SetDefaultTimeout(20_000);
+        // Generous: the machine's two cores are often shared with another test suite.
+        context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         try
         {
