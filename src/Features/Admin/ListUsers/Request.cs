@@ -14,7 +14,7 @@ internal sealed class Request
     {
         public Validator()
         {
-            RuleFor(r => r.Limit).InclusiveBetween(1, 100).WithMessage("limit must be from 1 to 100.").When(r => r.Limit is not null);
+            RuleFor(r => r.Limit).PageLimit();
         }
     }
 }

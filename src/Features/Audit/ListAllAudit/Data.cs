@@ -7,7 +7,7 @@ internal static class Data
 
     public static async Task<AuditPage> ListAsync(Db db, AuthContext auth, Request request, CancellationToken ct)
     {
-        var limit = request.Limit ?? 50;
+        var limit = request.Limit ?? Paging.DefaultLimit;
         var rows = await db.QueryAsync<AuditPage.Row>(auth, ListAllAuditSql,
             new { after = request.After, limit, action = request.Action, actorUserId = request.ActorUserId }, ct);
         return AuditPage.From(rows, limit);

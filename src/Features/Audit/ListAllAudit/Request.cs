@@ -22,7 +22,7 @@ internal sealed class Request
     {
         public Validator()
         {
-            RuleFor(r => r.Limit).InclusiveBetween(1, 100).WithMessage("limit must be from 1 to 100.").When(r => r.Limit is not null);
+            RuleFor(r => r.Limit).PageLimit();
             RuleFor(r => r.After).GreaterThan(0).WithMessage("after must be an event id (a positive integer).").When(r => r.After is not null);
             RuleFor(r => r.Action).Must(a => AuditAction.All.Contains(a!))
                 .WithMessage($"action must be one of {string.Join(", ", AuditAction.All.Order(StringComparer.Ordinal))}.")

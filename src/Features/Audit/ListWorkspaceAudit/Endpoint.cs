@@ -19,6 +19,6 @@ internal sealed class Endpoint(Db db) : Endpoint<Request, AuditPage>
 
     public override async Task HandleAsync(Request request, CancellationToken ct)
     {
-        await Send.OkAsync(await Data.ListAsync(db, HttpContext.Auth(), request.Limit ?? 50, request.After, ct), ct);
+        await Send.OkAsync(await Data.ListAsync(db, HttpContext.Auth(), request.Limit ?? Paging.DefaultLimit, request.After, ct), ct);
     }
 }
