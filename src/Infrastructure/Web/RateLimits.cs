@@ -100,7 +100,7 @@ public static class RateLimits
     /// API key's the key's id (never the secret), system mode's one for all, an address's the address.
     /// Built from what authentication already verified, so a request hashes and allocates nothing for it.
     /// </summary>
-    private readonly record struct Partition(string Limit, AuthMethod Method, string Value, Guid Key = default);
+    private readonly record struct Partition(string Limit, AuthMethod Method, string Value, Guid Key = default, IPAddress? Address = null);
 
     private static readonly Partition Unlimited = new("none", AuthMethod.System, "");
 
@@ -175,7 +175,7 @@ public static class RateLimits
         if (!IsProtected(context))
             return settings.Anonymous == 0
                 ? RateLimitPartition.GetNoLimiter(Unlimited)
-                : RateLimitPartition.GetFixedWindowLimiter(new Partition(AnonymousLimit, AuthMethod.System, ClientAddress.Key(context)), anonymousOptions);
+                : RateLimitPartition.GetFixedWindowLimiter(new Partition(AnonymousLimit, AuthMethod.System, "", Address: ClientAddress.Key(context)), anonymousOptions);
         // Without a verified credential authorization answers 401, which the auth-failure limit counts.
         if (settings.PerCredential == 0 || context.Features.Get<CallerIdentity>() is not { } identity)
             return RateLimitPartition.GetNoLimiter(Unlimited);
@@ -200,14 +200,16 @@ public static class RateLimits
 public sealed class AuthFailureLimit : IDisposable
 {
     private readonly RateLimitRejections _rejections;
-    private readonly PartitionedRateLimiter<string>? _failures;
+    private readonly PartitionedRateLimiter<IPAddress>? _failures;
 
     public AuthFailureLimit(RateLimitSettings settings, RateLimitRejections rejections)
     {
         _rejections = rejections;
-        if (settings.AuthFailures > 0)
-            _failures = PartitionedRateLimiter.Create<string, string>(address =>
-                RateLimitPartition.GetFixedWindowLimiter(address, _ => RateLimits.Options(settings.AuthFailures)));
+        if (settings.AuthFailures == 0)
+            return;
+        // Made once: a lambda built inside the partitioner would allocate a closure per request.
+        Func<IPAddress, FixedWindowRateLimiterOptions> options = _ => RateLimits.Options(settings.AuthFailures);
+        _failures = PartitionedRateLimiter.Create<IPAddress, IPAddress>(address => RateLimitPartition.GetFixedWindowLimiter(address, options));
     }
 
     public bool Enabled => _failures is not null;
@@ -272,22 +274,27 @@ public sealed class RateLimitRejections
 /// <summary>The client address a per-address limit counts against.</summary>
 public static class ClientAddress
 {
+    /// <summary>No address (a test server, a Unix socket): one budget for all of them.</summary>
+    private static readonly IPAddress Unknown = IPAddress.None;
+
     /// <summary>
     /// IPv4 as is (also when mapped into IPv6); IPv6 by its /64, the block one subscriber
-    /// usually holds, so that rotating through it buys no fresh budget.
+    /// usually holds, so that rotating through it buys no fresh budget. The connection's own
+    /// address object is the key when it can be (IPAddress compares by value), so the steady
+    /// request formats and allocates nothing for it.
     /// </summary>
-    public static string Key(HttpContext context)
+    public static IPAddress Key(HttpContext context)
     {
         var address = context.Connection.RemoteIpAddress;
         if (address is null)
-            return "unknown";
+            return Unknown;
         if (address.IsIPv4MappedToIPv6)
-            address = address.MapToIPv4();
+            return address.MapToIPv4();
         if (address.AddressFamily != AddressFamily.InterNetworkV6)
-            return address.ToString();
+            return address;
         Span<byte> bytes = stackalloc byte[16];
         address.TryWriteBytes(bytes, out _);
         bytes[8..].Clear();
-        return new IPAddress(bytes).ToString() + "/64";
+        return new IPAddress(bytes);
     }
 }
