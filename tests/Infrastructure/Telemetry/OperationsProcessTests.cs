@@ -77,6 +77,10 @@ public sealed class OperationsProcessTests(OperationsProcess process) : IClassFi
         Sample(text, "gatehouse_rate_limited_total", "limit=\"auth_failures\"");
         Sample(text, "gatehouse_jwks_fetches_total", "provider=\"auth0\"", "outcome=\"success\"");
         Sample(text, "gatehouse_cache_lookups_total", "cache=\"token\"", "result=\"miss\"");
+        // The per-request meters left out for the steady path's sake (TelemetrySetup.AspNetCoreMeters).
+        text.ShouldNotContain("aspnetcore_memory_pool_");
+        text.ShouldNotContain("aspnetcore_routing_");
+        text.ShouldNotContain("aspnetcore_authentication_");
     }
 
     [Fact]
