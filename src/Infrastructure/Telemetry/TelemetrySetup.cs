@@ -83,8 +83,9 @@ public static class TelemetrySetup
     /// unhandled exceptions, and the rate limiter's leases. AddAspNetCoreInstrumentation would also
     /// subscribe to the memory pool (a measurement per buffer rented), routing, authentication and
     /// authorization (more measurements per request, where Gatehouse's own counters already count
-    /// every credential check by outcome), Blazor, SignalR and Identity; on bench/run those cost the
-    /// steady request more than all the rest of the telemetry.
+    /// every credential check by outcome), Blazor, SignalR and Identity. Side by side under the bench's
+    /// steady load, metrics alone cost a request about 8 µs more CPU with those and were within the
+    /// noise without them.
     /// </summary>
     public static readonly string[] AspNetCoreMeters =
     [
