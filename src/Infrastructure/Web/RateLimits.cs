@@ -279,9 +279,9 @@ public static class ClientAddress
 
     /// <summary>
     /// IPv4 as is (also when mapped into IPv6); IPv6 by its /64, the block one subscriber
-    /// usually holds, so that rotating through it buys no fresh budget. The connection's own
-    /// address object is the key when it can be (IPAddress compares by value), so the steady
-    /// request formats and allocates nothing for it.
+    /// usually holds, so that rotating through it buys no fresh budget. The key is an IPAddress
+    /// (it compares by value), so nothing is formatted per request: a plain IPv4 connection's own
+    /// address object is the key, and only a mapped or IPv6 one is copied.
     /// </summary>
     public static IPAddress Key(HttpContext context)
     {
