@@ -81,12 +81,12 @@ public sealed record RateLimitSettings(
 }
 
 /// <summary>
-/// The contract's three rate limits on ASP.NET Core's rate limiter (fixed one-minute windows, no
-/// queueing), counted per instance:
-/// per credential on protected routes and per client address on anonymous ones (the rate-limiting
-/// middleware, after authentication so that the verified credential names the partition), and
-/// failed authentications per client address (a limiter consulted before authentication, so that
-/// an address past it costs no token check and no key lookup).
+/// The contract's three rate limits on ASP.NET Core's rate limiter (System.Threading.RateLimiting's
+/// partitioned fixed one-minute windows, no queueing), counted per instance:
+/// per credential on protected routes and per client address on anonymous ones (<see cref="RequestLimit"/>,
+/// after authentication so that the verified credential names the partition), and failed
+/// authentications per client address (<see cref="AuthFailureLimit"/>, consulted before
+/// authentication, so that an address past it costs no token check and no key lookup).
 /// </summary>
 public static class RateLimits
 {
@@ -113,14 +113,11 @@ public static class RateLimits
         Func<Partition, FixedWindowRateLimiterOptions> anonymousOptions = _ => Options(settings.Anonymous);
         builder.Services.AddSingleton<RateLimitRejections>();
         builder.Services.AddSingleton<AuthFailureLimit>();
-        builder.Services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, Partition>(context =>
-                PartitionFor(context, settings, credentialOptions, anonymousOptions));
-            o.OnRejected = (rejected, _) => new ValueTask(rejected.HttpContext.RequestServices.GetRequiredService<RateLimitRejections>()
-                .RejectAsync(rejected.HttpContext, rejected.Lease, IsProtected(rejected.HttpContext) ? Credential : AnonymousLimit));
-        });
+        builder.Services.AddSingleton(services => new RequestLimit(
+            settings.PerCredential > 0 || settings.Anonymous > 0
+                ? PartitionedRateLimiter.Create<HttpContext, Partition>(context => PartitionFor(context, settings, credentialOptions, anonymousOptions))
+                : null,
+            services.GetRequiredService<RateLimitRejections>()));
         return builder;
     }
 
@@ -157,9 +154,9 @@ public static class RateLimits
     /// <summary>After authentication, before the auth-context pre-processor does any database work.</summary>
     public static WebApplication UseRateLimits(this WebApplication app)
     {
-        var settings = app.Services.GetRequiredService<RateLimitSettings>();
-        if (settings.PerCredential > 0 || settings.Anonymous > 0)
-            app.UseRateLimiter();
+        var limit = app.Services.GetRequiredService<RequestLimit>();
+        if (limit.Enabled)
+            app.Use(limit.Invoke);
         return app;
     }
 
@@ -190,6 +187,29 @@ public static class RateLimits
 
     internal static FixedWindowRateLimiterOptions Options(int limit) =>
         new() { PermitLimit = limit, Window = Window, QueueLimit = 0, AutoReplenishment = false };
+}
+
+/// <summary>
+/// The per-credential and anonymous limits: one permit per request from the partitioned limiter,
+/// asked directly rather than through ASP.NET Core's rate-limiting middleware, which adds to what a
+/// fixed window needs (a permit taken is spent; its lease holds nothing) an endpoint limiter, a lease
+/// held across the request and its own measurements, per request.
+/// </summary>
+public sealed class RequestLimit(PartitionedRateLimiter<HttpContext>? limiter, RateLimitRejections rejections) : IDisposable
+{
+    public bool Enabled => limiter is not null;
+
+    public Task Invoke(HttpContext context, RequestDelegate next)
+    {
+        if (limiter is null)
+            return next(context);
+        using var lease = limiter.AttemptAcquire(context);
+        return lease.IsAcquired
+            ? next(context)
+            : rejections.RejectAsync(context, lease, RateLimits.IsProtected(context) ? RateLimits.Credential : RateLimits.AnonymousLimit);
+    }
+
+    public void Dispose() => limiter?.Dispose();
 }
 
 /// <summary>
