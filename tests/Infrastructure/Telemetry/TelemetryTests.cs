@@ -9,6 +9,7 @@ using Gatehouse.Infrastructure.Auth.Jwks;
 using Gatehouse.Infrastructure.Auth;
 using Gatehouse.Infrastructure.Telemetry;
 using Gatehouse.Tests.Support;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -51,6 +52,26 @@ internal sealed class GatehouseMeasurements : IDisposable
         lock (_seen) return _seen.Where(m => m.Instrument == instrument && ReferenceEquals(m.Scope, scope)).Select(m => Format(m.Tags)).ToList();
     }
 
+    /// <summary>The totals an observable instrument of the meter <paramref name="scope"/> created reports now, by "key=value,…".</summary>
+    public static Dictionary<string, long> Totals(string instrument, IMeterFactory scope)
+    {
+        var totals = new Dictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) =>
+        {
+            if (i.Name == instrument && ReferenceEquals(i.Meter.Scope, scope)) l.EnableMeasurementEvents(i);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var copy = new Dictionary<string, object?>();
+            foreach (var tag in tags) copy[tag.Key] = tag.Value;
+            totals[Format(copy)] = value;
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return totals;
+    }
+
     private static string Format(Dictionary<string, object?> tags) =>
         string.Join(",", tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"));
 
@@ -68,72 +89,107 @@ internal static class Traced
     }
 }
 
-/// <summary>The contract's instruments, counted by the shared app (traces and metrics: ../shared/API.md, Operations).</summary>
-public sealed class GatehouseMetricsTests(AppFixture fixture) : IClassFixture<AppFixture>
+/// <summary>
+/// An app of its own for the observable counters (token validations, cache lookups, API-key
+/// authentications): they report totals, not one measurement per request, so a test compares the
+/// totals before and after its requests, and only this class's tests send requests here.
+/// </summary>
+public sealed class CountingApp : IAsyncLifetime
 {
-    private TestApp App => fixture.App;
+    private WebApplicationFactory<Program> _factory = null!;
+    public TestApp Shared { get; private set; } = null!;
+    public IMeterFactory Meters => _factory.Services.GetRequiredService<IMeterFactory>();
 
-    [Fact]
-    public async Task A_valid_token_counts_a_valid_validation_for_its_provider()
+    public async Task InitializeAsync()
     {
-        var user = await TestUser.CreateAsync(App);
-        using var measurements = new GatehouseMeasurements();
-        var client = user.Client();
-        var trace = client.Trace();
+        Shared = await TestApp.GetAsync(); // its environment is this app's too
+        _factory = new WebApplicationFactory<Program>();
+        _ = _factory.Server;
+    }
 
-        (await client.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    public HttpClient Client(string? token = null, string? apiKey = null)
+    {
+        var client = _factory.CreateClient();
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
+        return client;
+    }
 
-        measurements.Of("gatehouse.token_validations", trace).ShouldBe(["outcome=valid,provider=auth0"]);
-        measurements.Of("gatehouse.cache_lookups", trace).ShouldContain("cache=token,result=hit");
+    /// <summary>What <paramref name="instrument"/> counted while <paramref name="requests"/> ran, as "key=value,…=N" in key order.</summary>
+    public async Task<List<string>> CountedAsync(string instrument, Func<Task> requests)
+    {
+        var before = GatehouseMeasurements.Totals(instrument, Meters);
+        await requests();
+        var after = GatehouseMeasurements.Totals(instrument, Meters);
+        return after.Select(t => (t.Key, Added: t.Value - before.GetValueOrDefault(t.Key)))
+            .Where(t => t.Added != 0).Select(t => $"{t.Key}={t.Added}").Order(StringComparer.Ordinal).ToList();
+    }
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+}
+
+/// <summary>The observable counters, read as a reader collects them (../shared/API.md, Operations).</summary>
+public sealed class GatehouseCountsTests(CountingApp app) : IClassFixture<CountingApp>
+{
+    [Fact]
+    public async Task A_valid_token_counts_a_valid_validation_and_its_second_request_a_token_cache_hit()
+    {
+        var client = app.Client(app.Shared.Auth0.Token(Unique.Subject(), Unique.Claims(Unique.Email(), "Counted User")));
+        async Task Request() => (await client.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await Request();
+
+        (await app.CountedAsync("gatehouse.token_validations", Request)).ShouldBe(["outcome=valid,provider=auth0=1"]);
+        (await app.CountedAsync("gatehouse.cache_lookups", Request)).ShouldContain("cache=token,result=hit=1");
     }
 
     [Fact]
     public async Task An_invalid_token_counts_an_invalid_validation_for_the_provider_its_issuer_names()
     {
-        var claims = App.Auth0.Claims(Unique.Subject());
+        var claims = app.Shared.Auth0.Claims(Unique.Subject());
         claims["aud"] = "https://not-this-api.example.com/";
-        using var measurements = new GatehouseMeasurements();
-        var client = App.Client(TokenMinter.Mint(App.Auth0.Key, claims));
-        var trace = client.Trace();
+        var client = app.Client(TokenMinter.Mint(app.Shared.Auth0.Key, claims));
 
-        (await client.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-
-        measurements.Of("gatehouse.token_validations", trace).ShouldBe(["outcome=invalid,provider=auth0"]);
+        (await app.CountedAsync("gatehouse.token_validations", async () =>
+                (await client.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized)))
+            .ShouldBe(["outcome=invalid,provider=auth0=1"]);
     }
 
     [Fact]
     public async Task A_token_from_an_unknown_issuer_counts_as_provider_unknown()
     {
-        var claims = App.Auth0.Claims(Unique.Subject());
+        var claims = app.Shared.Auth0.Claims(Unique.Subject());
         claims["iss"] = "https://attacker.example.com/";
-        using var measurements = new GatehouseMeasurements();
-        var client = App.Client(TokenMinter.Mint(App.Auth0.Key, claims));
-        var trace = client.Trace();
+        var client = app.Client(TokenMinter.Mint(app.Shared.Auth0.Key, claims));
 
-        (await client.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-
-        measurements.Of("gatehouse.token_validations", trace).ShouldBe(["outcome=invalid,provider=unknown"]);
+        (await app.CountedAsync("gatehouse.token_validations", async () =>
+                (await client.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized)))
+            .ShouldBe(["outcome=invalid,provider=unknown=1"]);
     }
 
     [Fact]
     public async Task An_api_key_counts_a_valid_authentication_and_an_unknown_key_an_invalid_one()
     {
-        var user = await TestUser.CreateAsync(App);
+        var user = await TestUser.CreateAsync(app.Shared);
         var created = await (await user.PostAsync("/api/v1/api-keys", new { name = "metrics", expires_in_days = 1 })).ShouldBeOkJsonAsync(HttpStatusCode.Created);
-        var key = created.GetProperty("key").GetString()!;
-        using var measurements = new GatehouseMeasurements();
-        var good = App.Client(apiKey: key);
-        var goodTrace = good.Trace();
-        var bad = App.Client(apiKey: ApiKeyAuthenticator.NewKey().Key);
-        var badTrace = bad.Trace();
+        var good = app.Client(apiKey: created.GetProperty("key").GetString()!);
+        var bad = app.Client(apiKey: ApiKeyAuthenticator.NewKey().Key);
 
-        (await good.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await bad.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-
-        measurements.Of("gatehouse.api_key_authentications", goodTrace).ShouldBe(["outcome=valid"]);
-        measurements.Of("gatehouse.api_key_authentications", badTrace).ShouldBe(["outcome=invalid"]);
-        measurements.Of("gatehouse.token_validations", goodTrace).ShouldBeEmpty();
+        (await app.CountedAsync("gatehouse.api_key_authentications", async () =>
+                (await good.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK)))
+            .ShouldBe(["outcome=valid=1"]);
+        (await app.CountedAsync("gatehouse.api_key_authentications", async () =>
+                (await bad.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized)))
+            .ShouldBe(["outcome=invalid=1"]);
+        (await app.CountedAsync("gatehouse.token_validations", async () =>
+                (await good.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK)))
+            .ShouldBeEmpty();
     }
+}
+
+/// <summary>The contract's instruments that count rare events one measurement each, made by the shared app.</summary>
+public sealed class GatehouseMetricsTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private TestApp App => fixture.App;
 
     [Fact]
     public async Task A_first_login_counts_one_provisioned_user_and_the_next_request_none()
