@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 
 namespace Gatehouse.Tests.Support;
 
@@ -9,13 +8,8 @@ public static class Consistency
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(1);
 
     /// <summary>A client of another Gatehouse process, with a token or an API key.</summary>
-    public static HttpClient Client(this ApiProcess api, string? token = null, string? apiKey = null)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(api.BaseUrl) };
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
-        return client;
-    }
+    public static HttpClient Client(this ApiProcess api, string? token = null, string? apiKey = null) =>
+        new HttpClient { BaseAddress = new Uri(api.BaseUrl) }.WithCredentials(token, apiKey);
 
     /// <summary>
     /// Polls until the condition holds; the attempt that sees it must have started within the bound

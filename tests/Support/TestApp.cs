@@ -87,9 +87,7 @@ public sealed class TestApp
 
     public HttpClient Client(string? token = null, string? apiKey = null, Guid? workspace = null)
     {
-        var client = Factory.CreateClient();
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
+        var client = Factory.CreateClient().WithCredentials(token, apiKey);
         if (workspace is not null) client.DefaultRequestHeaders.Add("X-Workspace-ID", workspace.ToString());
         return client;
     }
@@ -99,6 +97,17 @@ public sealed class TestApp
     {
         subject = Unique.Subject();
         return Client(Auth0.Token(subject, Unique.Claims(email ?? Unique.Email(), name ?? "Test User", emailVerified)));
+    }
+}
+
+public static class ClientCredentials
+{
+    /// <summary>Sends <paramref name="token"/> as a Bearer token and <paramref name="apiKey"/> as X-API-Key, each when given.</summary>
+    public static HttpClient WithCredentials(this HttpClient client, string? token, string? apiKey)
+    {
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
+        return client;
     }
 }
 

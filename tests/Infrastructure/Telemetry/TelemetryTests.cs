@@ -33,8 +33,7 @@ internal sealed class GatehouseMeasurements : IDisposable
         };
         _listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
         {
-            var copy = new Dictionary<string, object?>();
-            foreach (var tag in tags) copy[tag.Key] = tag.Value;
+            var copy = Copy(tags);
             lock (_seen) _seen.Add((instrument.Name, Activity.Current?.TraceId, instrument.Meter.Scope, copy));
         });
         _listener.Start();
@@ -61,15 +60,17 @@ internal sealed class GatehouseMeasurements : IDisposable
         {
             if (i.Name == instrument && ReferenceEquals(i.Meter.Scope, scope)) l.EnableMeasurementEvents(i);
         };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            var copy = new Dictionary<string, object?>();
-            foreach (var tag in tags) copy[tag.Key] = tag.Value;
-            totals[Format(copy)] = value;
-        });
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) => totals[Format(Copy(tags))] = value);
         listener.Start();
         listener.RecordObservableInstruments();
         return totals;
+    }
+
+    private static Dictionary<string, object?> Copy(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var copy = new Dictionary<string, object?>();
+        foreach (var tag in tags) copy[tag.Key] = tag.Value;
+        return copy;
     }
 
     private static string Format(Dictionary<string, object?> tags) =>
@@ -107,13 +108,7 @@ public sealed class CountingApp : IAsyncLifetime
         _ = _factory.Server;
     }
 
-    public HttpClient Client(string? token = null, string? apiKey = null)
-    {
-        var client = _factory.CreateClient();
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new("Bearer", token);
-        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
-        return client;
-    }
+    public HttpClient Client(string? token = null, string? apiKey = null) => _factory.CreateClient().WithCredentials(token, apiKey);
 
     /// <summary>What <paramref name="instrument"/> counted while <paramref name="requests"/> ran, as "key=value,…=N" in key order.</summary>
     public async Task<List<string>> CountedAsync(string instrument, Func<Task> requests)
